@@ -1,0 +1,4 @@
+//! OpenAI wire models: Chat Completions, Responses, and the shared models/embeddings/error bodies.
+
+pub mod chat;
+pub mod responses;

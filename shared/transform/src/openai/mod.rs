@@ -1,0 +1,4 @@
+//! OpenAI: Chat Completions and Responses, plus the parts both share (errors, models, embeddings).
+
+pub mod chat;
+pub mod responses;
