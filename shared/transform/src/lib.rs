@@ -18,3 +18,8 @@ pub mod openai;
 pub use codec::{Codec, DecodeContext, EncodeContext, EncodedRequest, Frame, StreamDecoder, StreamEncoder};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use error::{Result, TransformError};
+
+pub mod aggregate;
+pub mod passthrough;
+pub mod stream;
+pub mod synth;

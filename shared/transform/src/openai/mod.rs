@@ -1,4 +1,5 @@
 //! OpenAI: Chat Completions and Responses, plus the parts both share (errors, models, embeddings).
 
 pub mod chat;
+pub mod common;
 pub mod responses;

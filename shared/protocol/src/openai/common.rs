@@ -1,0 +1,1 @@
+//! OpenAI wire models shared by Chat and Responses: errors, models, embeddings.

@@ -1,0 +1,1 @@
+//! Codec parts shared by Chat and Responses: errors, models, embeddings.
