@@ -164,15 +164,13 @@ impl Block {
                 self.id = Some(String::from_utf8_lossy(value).into_owned());
                 self.raw_id = value.len();
             }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    // All ASCII digits, so only an overflow past u64 can fail; that is ignored too.
-                    if let Some(ms) = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok()) {
-                        self.retry = Some(ms);
-                    }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                // All ASCII digits, so only an overflow past u64 can fail; that is ignored too.
+                if let Some(ms) = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok()) {
+                    self.retry = Some(ms);
                 }
             }
-            _ => {} // unknown field, or an `id` holding NUL
+            _ => {} // unknown field, an `id` holding NUL, or a `retry` that is not all digits
         }
     }
 

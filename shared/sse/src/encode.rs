@@ -74,6 +74,8 @@ fn for_each_line(text: &[u8], mut f: impl FnMut(&[u8])) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn encoded(event: Option<&str>, data: &str) -> String {
@@ -102,7 +104,11 @@ mod tests {
             (None, "héllo ✓", "data: héllo ✓\n\n"),
         ];
         for (event, data, want) in cases {
-            assert_eq!(encoded(*event, data), *want, "event {event:?} data {data:?}");
+            assert_eq!(
+                encoded(*event, data),
+                *want,
+                "event {event:?} data {data:?}"
+            );
         }
     }
 

@@ -23,3 +23,16 @@ pub mod aggregate;
 pub mod passthrough;
 pub mod stream;
 pub mod synth;
+
+use gproxy_protocol::OperationKind;
+
+/// The codec of a wire kind. The plain `OpenAi` kind (models, embeddings) uses the Chat codec,
+/// whose errors, models and embeddings are the shared OpenAI ones.
+pub fn codec(kind: OperationKind) -> &'static dyn Codec {
+    match kind {
+        OperationKind::OpenAiChat | OperationKind::OpenAi => &openai::chat::ChatCodec,
+        OperationKind::OpenAiResponses => &openai::responses::ResponsesCodec,
+        OperationKind::AnthropicMessages => &anthropic::AnthropicCodec,
+        OperationKind::Gemini => &gemini::GeminiCodec,
+    }
+}

@@ -140,6 +140,14 @@ impl StreamTap {
         self.drain();
     }
 
+    /// Observe one already-decoded SSE event (callers that filter events themselves).
+    pub fn observe_event(&mut self, event: Option<&str>, data: &str) {
+        let _ = self.decoder.decode(event, data, &mut self.ir_events);
+        for ev in self.ir_events.drain(..) {
+            self.outcome.observe(&ev);
+        }
+    }
+
     pub fn finish(&mut self) -> &StreamOutcome {
         self.sse.finish(&mut self.sse_events);
         self.drain();

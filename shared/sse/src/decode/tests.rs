@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// (case name, input chunks, expected events).
+type ChunkCase<'a> = (&'a str, Vec<&'a [u8]>, Vec<Event>);
+
 fn ev(event: Option<&str>, data: &str) -> Event {
     Event {
         event: event.map(str::to_owned),
@@ -46,7 +49,11 @@ fn rules_table() {
             b"data: a\r\ndata: b\rdata: c\n\r\n",
             vec![ev(None, "a\nb\nc")],
         ),
-        ("bom skipped", b"\xEF\xBB\xBFdata: a\n\n", vec![ev(None, "a")]),
+        (
+            "bom skipped",
+            b"\xEF\xBB\xBFdata: a\n\n",
+            vec![ev(None, "a")],
+        ),
         (
             "bom only once",
             b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\n",
@@ -63,7 +70,11 @@ fn rules_table() {
             b"data: a\n: note\ndata: b\n\n",
             vec![ev(None, "a\nb")],
         ),
-        ("one space stripped", b"data:  two\n\n", vec![ev(None, " two")]),
+        (
+            "one space stripped",
+            b"data:  two\n\n",
+            vec![ev(None, " two")],
+        ),
         ("no space", b"data:x\n\n", vec![ev(None, "x")]),
         ("tab kept", b"data:\tx\n\n", vec![ev(None, "\tx")]),
         ("colon in value", b"data: a: b\n\n", vec![ev(None, "a: b")]),
@@ -100,18 +111,31 @@ fn rules_table() {
             b"event: ping\n\ndata: x\n\n",
             vec![ev(None, "x")],
         ),
-        ("event name reset after dispatch", b"event: a\ndata: 1\n\ndata: 2\n\n", vec![
-            ev(Some("a"), "1"),
-            ev(None, "2"),
-        ]),
+        (
+            "event name reset after dispatch",
+            b"event: a\ndata: 1\n\ndata: 2\n\n",
+            vec![ev(Some("a"), "1"), ev(None, "2")],
+        ),
         (
             "empty block ignored",
             b"\n\n\r\n\rdata: x\n\n",
             vec![ev(None, "x")],
         ),
-        ("id", b"id: 7\ndata: x\n\n", vec![with_id(ev(None, "x"), "7")]),
-        ("empty id", b"id\ndata: x\n\n", vec![with_id(ev(None, "x"), "")]),
-        ("id with nul ignored", b"id: a\0b\ndata: x\n\n", vec![ev(None, "x")]),
+        (
+            "id",
+            b"id: 7\ndata: x\n\n",
+            vec![with_id(ev(None, "x"), "7")],
+        ),
+        (
+            "empty id",
+            b"id\ndata: x\n\n",
+            vec![with_id(ev(None, "x"), "")],
+        ),
+        (
+            "id with nul ignored",
+            b"id: a\0b\ndata: x\n\n",
+            vec![ev(None, "x")],
+        ),
         (
             "id with nul keeps earlier id",
             b"id: 1\nid: \0\ndata: x\n\n",
@@ -127,8 +151,16 @@ fn rules_table() {
             b"retry: 3000\ndata: x\n\n",
             vec![with_retry(ev(None, "x"), 3000)],
         ),
-        ("retry not digits", b"retry: 3s\ndata: x\n\n", vec![ev(None, "x")]),
-        ("retry signed", b"retry: -1\ndata: x\n\n", vec![ev(None, "x")]),
+        (
+            "retry not digits",
+            b"retry: 3s\ndata: x\n\n",
+            vec![ev(None, "x")],
+        ),
+        (
+            "retry signed",
+            b"retry: -1\ndata: x\n\n",
+            vec![ev(None, "x")],
+        ),
         ("retry empty", b"retry:\ndata: x\n\n", vec![ev(None, "x")]),
         (
             "retry past u64",
@@ -140,7 +172,11 @@ fn rules_table() {
             b"retry:  5\ndata: x\n\n",
             vec![ev(None, "x")],
         ),
-        ("unknown field ignored", b"foo: bar\ndata: x\n\n", vec![ev(None, "x")]),
+        (
+            "unknown field ignored",
+            b"foo: bar\ndata: x\n\n",
+            vec![ev(None, "x")],
+        ),
         (
             "invalid utf-8 replaced",
             b"data: a\xFFb\n\n",
@@ -168,7 +204,7 @@ fn rules_table() {
 #[test]
 fn chunking_table() {
     let crab = "data: 🦀\n\n".as_bytes(); // the crab is bytes 6..10
-    let cases: Vec<(&str, Vec<&[u8]>, Vec<Event>)> = vec![
+    let cases: Vec<ChunkCase> = vec![
         (
             "crlf split across chunks is one line end",
             vec![b"data: a\r", b"\ndata: b\r\n\r\n"],
@@ -211,7 +247,10 @@ fn chunking_table() {
         ),
         (
             "byte at a time",
-            b"event: e\r\ndata: 1\r\n\r\n".iter().map(std::slice::from_ref).collect(),
+            b"event: e\r\ndata: 1\r\n\r\n"
+                .iter()
+                .map(std::slice::from_ref)
+                .collect(),
             vec![ev(Some("e"), "1")],
         ),
     ];
@@ -225,8 +264,16 @@ fn chunking_table() {
 #[test]
 fn finish_table() {
     let cases: Vec<(&str, &[u8], Vec<Event>)> = vec![
-        ("terminated line, no blank line", b"data: last\n", vec![ev(None, "last")]),
-        ("unterminated last line", b"data: last", vec![ev(None, "last")]),
+        (
+            "terminated line, no blank line",
+            b"data: last\n",
+            vec![ev(None, "last")],
+        ),
+        (
+            "unterminated last line",
+            b"data: last",
+            vec![ev(None, "last")],
+        ),
         (
             "unterminated line joins pending data",
             b"event: e\ndata: a\ndata: b",
@@ -264,7 +311,10 @@ fn buffered_tracks_pending_bytes() {
     assert_eq!(dec.buffered(), 9, "partial line");
     dec.feed(b"\n", &mut out);
     assert_eq!(dec.buffered(), 3, "pending data value");
-    dec.feed(b"data: de\nevent: xy\nid: 1\n: comments are not kept\n", &mut out);
+    dec.feed(
+        b"data: de\nevent: xy\nid: 1\n: comments are not kept\n",
+        &mut out,
+    );
     assert_eq!(dec.buffered(), 3 + 1 + 2 + 2 + 1);
     dec.feed(b"\n", &mut out);
     assert_eq!(dec.buffered(), 0);

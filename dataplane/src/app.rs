@@ -1,0 +1,78 @@
+//! Shared state of a data plane: the current compiled snapshot behind one `ArcSwap`, and the
+//! long-lived parts that survive snapshot swaps (health, cursors, metrics, outbox, HTTP client).
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use gproxy_config::Snapshot;
+
+use crate::health::Health;
+use crate::metrics::Metrics;
+use crate::routing::Cursors;
+use crate::runtime::{CompileError, Runtime};
+use crate::usage::Outbox;
+
+pub struct App {
+    runtime: ArcSwap<Runtime>,
+    pub health: Health,
+    pub cursors: Cursors,
+    pub metrics: Metrics,
+    pub outbox: Arc<Outbox>,
+    pub client: wreq::Client,
+}
+
+pub type AppState = Arc<App>;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub outbox_capacity: usize,
+    pub connect_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { outbox_capacity: 100_000, connect_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl App {
+    pub fn new(opts: &Options) -> Result<AppState, wreq::Error> {
+        let client = wreq::Client::builder()
+            .connect_timeout(opts.connect_timeout)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(256)
+            .no_proxy()
+            .redirect(wreq::redirect::Policy::none())
+            .build()?;
+        let defaults = gproxy_config::bundle::Settings::default();
+        Ok(Arc::new(App {
+            runtime: ArcSwap::from_pointee(Runtime::empty()),
+            health: Health::new(defaults.breaker_threshold, Duration::from_millis(defaults.breaker_cooldown_ms)),
+            cursors: Cursors::default(),
+            metrics: Metrics::default(),
+            outbox: Arc::new(Outbox::new(opts.outbox_capacity)),
+            client,
+        }))
+    }
+
+    /// The snapshot for one request: load once, use throughout.
+    pub fn runtime(&self) -> Arc<Runtime> {
+        self.runtime.load_full()
+    }
+
+    /// Compile and swap in a snapshot; the previous one keeps serving when it fails.
+    pub fn apply(&self, snap: &Snapshot) -> Result<u64, CompileError> {
+        let rt = Runtime::compile(snap)?;
+        self.health.configure(
+            rt.settings.breaker_threshold,
+            Duration::from_millis(rt.settings.breaker_cooldown_ms),
+        );
+        let version = rt.version;
+        self.runtime.store(Arc::new(rt));
+        self.metrics.snapshot_version.store(version, Ordering::Relaxed);
+        Ok(version)
+    }
+}

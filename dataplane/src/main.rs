@@ -1,0 +1,121 @@
+//! `gproxy-dataplane`: parse flags, load the snapshot source, serve.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use gproxy_config::{Bundle, Snapshot};
+use gproxy_dataplane::{App, Options};
+
+#[derive(Parser, Debug)]
+#[command(name = "gproxy-dataplane", version, about = "gproxy data plane: the LLM request pipeline")]
+struct Args {
+    /// HTTP listen address for the API.
+    #[arg(long, env = "GPROXY_LISTEN", default_value = "0.0.0.0:8080")]
+    listen: SocketAddr,
+    /// Control plane gRPC URL (ignored with --bundle).
+    #[arg(long, env = "GPROXY_CONTROLPLANE", default_value = "http://127.0.0.1:8082")]
+    controlplane: String,
+    /// Run standalone from a bundle file (JSON or YAML) instead of a control plane.
+    #[arg(long, env = "GPROXY_BUNDLE_FILE")]
+    bundle: Option<PathBuf>,
+    /// Standalone mode: append usage records to this JSONL file.
+    #[arg(long, env = "GPROXY_USAGE_LOG")]
+    usage_log: Option<PathBuf>,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "GPROXY_LOG_FORMAT", default_value = "text")]
+    log_format: String,
+    /// Worker threads (default: number of cores).
+    #[arg(long, env = "GPROXY_WORKERS")]
+    workers: Option<usize>,
+    /// Seconds to let in-flight requests and streams finish on shutdown.
+    #[arg(long, env = "GPROXY_DRAIN_SECONDS", default_value_t = 30)]
+    drain_seconds: u64,
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    init_tracing(&args.log_format);
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(w) = args.workers {
+        rt.worker_threads(w.max(1));
+    }
+    let rt = match rt.enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(args)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "data plane failed");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GPROXY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let app = App::new(&Options::default())?;
+    match &args.bundle {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let bundle = Bundle::parse(&text)?;
+            let snap = Snapshot::from_bundle(&bundle, 1)?;
+            app.apply(&snap)?;
+            tracing::info!(path = %path.display(), providers = snap.providers.len(), routes = snap.routes.len(), "bundle loaded");
+            if let Some(log) = args.usage_log.clone() {
+                tokio::spawn(gproxy_dataplane::usage::write_jsonl(app.outbox.clone(), log));
+            }
+        }
+        None => {
+            tracing::warn!(controlplane = %args.controlplane, "control-plane mode is not built yet; pass --bundle FILE");
+            return Err("no configuration source: pass --bundle FILE".into());
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(listen = %listener.local_addr()?, "data plane listening");
+    let drain = Duration::from_secs(args.drain_seconds);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, gproxy_dataplane::http::router(app))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: draining in-flight requests");
+            let _ = tx.send(());
+        });
+    tokio::select! {
+        r = server => r?,
+        _ = async { let _ = rx.await; tokio::time::sleep(drain).await } => {
+            tracing::warn!("drain period over; closing remaining connections");
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
