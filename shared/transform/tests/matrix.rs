@@ -44,7 +44,7 @@ fn request_edge(src: OperationKind, dst: OperationKind, scenario: &str) {
     assert_eq!(back.model, UPSTREAM_MODEL);
     let mut want = request_items(&ir);
     let mut got = request_items(&back);
-    if !carries_reasoning_text(dst) || !carries_reasoning_text(src) {
+    if !reasoning_survives(src, dst) {
         want.retain(|i| !matches!(i, Item::Reasoning(_)));
         got.retain(|i| !matches!(i, Item::Reasoning(_)));
     }
@@ -57,10 +57,12 @@ fn request_edge(src: OperationKind, dst: OperationKind, scenario: &str) {
 
 use gproxy_transform::DecodeContext;
 
-/// Reasoning text in a replayed request survives only where the kind has a field for it
-/// that an upstream accepts (Chat has none; Anthropic needs a native signature).
-fn carries_reasoning_text(k: OperationKind) -> bool {
-    matches!(k, OperationKind::OpenAiResponses | OperationKind::Gemini)
+/// Replayed reasoning in a request crosses only where the target accepts it without the
+/// origin's signature: Gemini takes unsigned thought parts. Chat has no field for it; Anthropic
+/// and Responses reject thinking / reasoning items without their own signature, so the codecs
+/// drop foreign ones (with a diagnostic).
+fn reasoning_survives(src: OperationKind, dst: OperationKind) -> bool {
+    src == OperationKind::OpenAiResponses && dst == OperationKind::Gemini
 }
 
 /// Upstream whole answer of kind `dst` → client answer of kind `src`.

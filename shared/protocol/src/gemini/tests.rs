@@ -156,7 +156,8 @@ fn responses_round_trip_and_keep_unknown_values() {
 
 #[test]
 fn other_bodies_round_trip() {
-    let cases: [(Value, fn(&Value) -> Value); 6] = [
+    type RoundTrip = fn(&Value) -> Value;
+    let cases: [(Value, RoundTrip); 6] = [
         (
             json!({"totalTokens": 31, "cachedContentTokenCount": 0,
             "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 31}]}),

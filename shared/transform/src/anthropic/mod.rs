@@ -3,6 +3,7 @@
 
 mod blocks;
 mod convert;
+mod media;
 mod misc;
 mod parts;
 mod request;
@@ -10,6 +11,8 @@ mod request_encode;
 mod response;
 mod stream_decode;
 mod stream_encode;
+mod stream_frames;
+mod tools;
 
 #[cfg(test)]
 mod tests;

@@ -11,8 +11,8 @@ use gproxy_protocol::anthropic as wire;
 use gproxy_protocol::anthropic::ContentBlock as B;
 use serde_json::{Map, Value};
 
-use super::convert::opaque;
 use super::parts::{decode_block, tool_call_signature, BlockFields};
+use super::tools::decode_tool;
 use super::{BLOCK_FIELDS, FAMILY};
 use crate::codec::DecodeContext;
 use crate::error::{Result, TransformError};
@@ -262,40 +262,6 @@ impl Builder {
             }
         }
         Ok(())
-    }
-}
-
-fn decode_tool(tool: wire::Tool, k: usize, fields: &mut Map<String, Value>) -> Result<ir::Tool> {
-    match tool {
-        wire::Tool::Custom(c) => {
-            let mut f = c.extra;
-            if let Some(cc) = c.cache_control {
-                f.insert("cache_control".into(), cc);
-            }
-            if let Some(kind) = c.kind {
-                f.insert("type".into(), Value::String(kind));
-            }
-            if !f.is_empty() {
-                fields.insert(format!("t{k}"), Value::Object(f));
-            }
-            Ok(ir::Tool::Function(ir::FunctionTool {
-                name: c.name,
-                namespace: None,
-                description: c.description,
-                parameters: Some(c.input_schema),
-                strict: c.strict,
-            }))
-        }
-        wire::Tool::Server(v) => match v.get("type").and_then(Value::as_str) {
-            Some(t) if t.starts_with("web_search_") => {
-                Ok(ir::Tool::WebSearch { config: opaque(v) })
-            }
-            Some(_) => Ok(ir::Tool::Builtin(opaque(v))),
-            None => Err(TransformError::invalid(
-                format!("tools[{k}]"),
-                "a tool needs `name` and `input_schema`, or a server tool `type`",
-            )),
-        },
     }
 }
 

@@ -10,7 +10,7 @@ use gproxy_protocol::anthropic::ContentBlock as B;
 use serde_json::{json, Map, Value};
 
 use super::blocks::{PartEncoder, Target};
-use super::convert::flat_tool_name;
+use super::tools::{encode_tools, tool_choice};
 use super::{BLOCK_FIELDS, FAMILY};
 use crate::codec::EncodedRequest;
 use crate::diag::Diagnostics;
@@ -158,40 +158,49 @@ fn encode_messages(
             ir::Role::User | ir::Role::Tool => wire::Role::User,
             ir::Role::Assistant => wire::Role::Assistant,
         };
-        let mut blocks = Vec::with_capacity(m.parts.len());
+        // Tool results go to a user turn wherever they appear; the rest stays in `role`.
+        let mut segments: Vec<(wire::Role, Vec<B>)> = Vec::new();
         for (j, p) in m.parts.iter().enumerate() {
             let at = format!("messages[{i}].content[{j}]");
-            let fits = match (&role, p) {
-                (wire::Role::System, ir::Part::Text(_)) => true,
-                (wire::Role::System, _) => false,
-                (
-                    wire::Role::Assistant,
-                    ir::Part::ToolResult(_) | ir::Part::Image(_) | ir::Part::File(_),
-                ) => false,
-                (wire::Role::User, ir::Part::ToolCall(_) | ir::Part::Reasoning(_)) => false,
-                _ => true,
+            let seg_role = match (&role, p) {
+                (wire::Role::System, ir::Part::Text(_)) => role.clone(),
+                (wire::Role::System, _)
+                | (wire::Role::Assistant, ir::Part::Image(_) | ir::Part::File(_))
+                | (wire::Role::User, ir::Part::ToolCall(_) | ir::Part::Reasoning(_)) => {
+                    enc.diag.dropped(
+                        at,
+                        "content of this kind cannot appear in this Anthropic turn",
+                    );
+                    continue;
+                }
+                (_, ir::Part::ToolResult(_)) => wire::Role::User,
+                _ => role.clone(),
             };
-            if fits {
-                enc.encode(p, &format!("m{i}.p{j}"), &at, &mut blocks);
-            } else {
-                enc.diag.dropped(
-                    at,
-                    "content of this kind cannot appear in this Anthropic turn",
-                );
+            if segments.last().is_none_or(|(r, _)| *r != seg_role) {
+                segments.push((seg_role, Vec::new()));
+            }
+            if let Some((_, blocks)) = segments.last_mut() {
+                enc.encode(p, &format!("m{i}.p{j}"), &at, blocks);
             }
         }
         if role == wire::Role::System && leading {
-            system.extend(blocks);
+            system.extend(segments.into_iter().flat_map(|(_, b)| b));
             continue;
         }
         leading = false;
-        if blocks.is_empty() {
-            continue;
-        }
-        let extra = if same { m.extra.clone() } else { Map::new() };
-        match out.last_mut() {
-            Some((r, b, _)) if *r == role && role != wire::Role::System => b.extend(blocks),
-            _ => out.push((role, blocks, extra)),
+        for (seg_role, blocks) in segments {
+            if blocks.is_empty() {
+                continue;
+            }
+            match out.last_mut() {
+                Some((r, b, _)) if *r == seg_role && seg_role != wire::Role::System => {
+                    b.extend(blocks)
+                }
+                _ => {
+                    let extra = if same { m.extra.clone() } else { Map::new() };
+                    out.push((seg_role, blocks, extra));
+                }
+            }
         }
     }
     let system = (!system.is_empty()).then(|| match plain_text(&system) {
@@ -225,108 +234,6 @@ fn plain_text(blocks: &[B]) -> Option<String> {
         }
         _ => None,
     }
-}
-
-fn encode_tools(
-    tools: &[ir::Tool],
-    fields: Option<&Map<String, Value>>,
-    diag: &mut Diagnostics,
-) -> Vec<wire::Tool> {
-    let mut out = Vec::with_capacity(tools.len());
-    for (k, t) in tools.iter().enumerate() {
-        let at = format!("tools[{k}]");
-        let tool = match t {
-            ir::Tool::Function(f) => {
-                let schema = f
-                    .parameters
-                    .clone()
-                    .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-                let mut c = wire::CustomTool {
-                    name: flat_tool_name(&f.name, f.namespace.as_deref()),
-                    description: f.description.clone(),
-                    input_schema: schema,
-                    strict: f.strict,
-                    ..Default::default()
-                };
-                if let Some(Value::Object(kept)) = fields.and_then(|f| f.get(&format!("t{k}"))) {
-                    for (key, v) in kept {
-                        match key.as_str() {
-                            "cache_control" => c.cache_control = Some(v.clone()),
-                            "type" => c.kind = v.as_str().map(str::to_owned),
-                            _ => {
-                                c.extra.insert(key.clone(), v.clone());
-                            }
-                        }
-                    }
-                }
-                wire::Tool::Custom(c)
-            }
-            ir::Tool::Custom {
-                name, description, ..
-            } => {
-                diag.approximated(
-                    at,
-                    "freeform tool sent as a function taking {\"input\": string}",
-                );
-                wire::Tool::Custom(wire::CustomTool {
-                    name: name.clone(),
-                    description: description.clone(),
-                    input_schema: json!({"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}),
-                    ..Default::default()
-                })
-            }
-            ir::Tool::WebSearch { config } if config.family == FAMILY => {
-                wire::Tool::Server(config.value.clone())
-            }
-            ir::Tool::WebSearch { config } => {
-                diag.approximated(at, "web search sent as Anthropic's web_search tool");
-                wire::Tool::Server(web_search_tool(&config.value))
-            }
-            ir::Tool::Builtin(o) if o.family == FAMILY => wire::Tool::Server(o.value.clone()),
-            ir::Tool::Builtin(_) => {
-                diag.dropped(at, "built-in tool of another provider");
-                continue;
-            }
-        };
-        out.push(tool);
-    }
-    out
-}
-
-/// Anthropic's web search tool, with the domain filter and user location of an OpenAI one.
-fn web_search_tool(config: &Value) -> Value {
-    let mut t = json!({"type": "web_search_20250305", "name": "web_search"});
-    if let Some(domains) = config.pointer("/filters/allowed_domains") {
-        t["allowed_domains"] = domains.clone();
-    }
-    if let Some(loc) = config.get("user_location").filter(|l| l.is_object()) {
-        t["user_location"] = loc.clone();
-    }
-    t
-}
-
-fn tool_choice(req: &ir::Request, same: bool) -> Option<wire::ToolChoice> {
-    let disable = match req.parallel_tool_calls {
-        Some(false) => Some(true),
-        Some(true) if same => Some(false),
-        _ => None,
-    };
-    let opts = wire::ToolChoiceOptions {
-        disable_parallel_tool_use: disable,
-        extra: Map::new(),
-    };
-    Some(match &req.tool_choice {
-        None if disable.is_some() => wire::ToolChoice::Auto(opts),
-        None => return None,
-        Some(ir::ToolChoice::Auto) => wire::ToolChoice::Auto(opts),
-        Some(ir::ToolChoice::Required) => wire::ToolChoice::Any(opts),
-        Some(ir::ToolChoice::None) => wire::ToolChoice::None(wire::ToolChoiceOptions::default()),
-        Some(ir::ToolChoice::Tool(name)) => wire::ToolChoice::Tool(wire::ToolChoiceTool {
-            name: name.clone(),
-            disable_parallel_tool_use: disable,
-            extra: Map::new(),
-        }),
-    })
 }
 
 /// The `thinking` config and `output_config.effort`. The same family gets back what it sent

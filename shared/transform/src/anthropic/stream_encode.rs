@@ -9,15 +9,17 @@
 //! id (see `parts::tool_call_signature`).
 
 use gproxy_protocol::anthropic as wire;
-use gproxy_protocol::anthropic::{BlockDelta as D, ContentBlock as B, StreamEvent as E};
+use gproxy_protocol::anthropic::{BlockDelta as D, ContentBlock as B};
 use serde_json::{json, Map, Value};
 
-use super::blocks::{thinking, PartEncoder, Target, SIG_CALL_ID, SIG_VALUE};
-use super::convert::{flat_tool_name, stop_reason_to_wire, usage_to_wire};
+use super::blocks::{thinking, SIG_CALL_ID, SIG_VALUE};
+use super::convert::flat_tool_name;
 use super::misc::encode_stream_error;
+use super::stream_frames::{
+    delta, json_escape, message_end, message_start, start, stop, whole_part,
+};
 use super::FAMILY;
 use crate::codec::{EncodeContext, Frame, StreamEncoder};
-use crate::diag::Diagnostics;
 use crate::ir::{self, Delta, PartStart, StreamEvent as Ev};
 use crate::sig;
 
@@ -64,52 +66,6 @@ pub(crate) struct Encoder {
     ended: bool,
 }
 
-fn frame(ev: E) -> Frame {
-    let name = match &ev {
-        E::MessageStart(_) => "message_start",
-        E::ContentBlockStart(_) => "content_block_start",
-        E::ContentBlockDelta(_) => "content_block_delta",
-        E::ContentBlockStop(_) => "content_block_stop",
-        E::MessageDelta(_) => "message_delta",
-        E::MessageStop(_) => "message_stop",
-        E::Ping(_) => "ping",
-        E::Error(_) | E::Unknown(_) => "error",
-    };
-    Frame::named(name, serde_json::to_string(&ev).unwrap_or_default())
-}
-
-fn start(index: usize, content_block: B) -> Frame {
-    frame(E::ContentBlockStart(wire::ContentBlockStart {
-        index,
-        content_block,
-        extra: Map::new(),
-    }))
-}
-
-fn delta(index: usize, delta: D) -> Frame {
-    frame(E::ContentBlockDelta(wire::ContentBlockDelta {
-        index,
-        delta,
-        extra: Map::new(),
-    }))
-}
-
-fn stop(index: usize) -> Frame {
-    frame(E::ContentBlockStop(wire::ContentBlockStop {
-        index,
-        extra: Map::new(),
-    }))
-}
-
-/// Body of a JSON string literal, for streaming freeform tool input inside `{"input": "..."}`.
-fn json_escape(s: &str) -> String {
-    let quoted = serde_json::to_string(s).unwrap_or_default();
-    quoted
-        .get(1..quoted.len().saturating_sub(1))
-        .unwrap_or_default()
-        .to_owned()
-}
-
 impl Encoder {
     pub(crate) fn new(ctx: EncodeContext) -> Self {
         Encoder {
@@ -136,12 +92,7 @@ impl Encoder {
             return;
         }
         self.started = true;
-        let mut message = wire::MessageResponse::new(self.id.clone(), self.model.clone());
-        message.usage = usage_to_wire(&self.usage);
-        out.push(frame(E::MessageStart(wire::MessageStart {
-            message,
-            extra: Map::new(),
-        })));
+        out.push(message_start(&self.id, &self.model, &self.usage));
     }
 
     /// A thinking block with only a signature (a foreign tool-call signature for the client).
@@ -354,53 +305,7 @@ impl Encoder {
 
     /// A part that arrives complete: written as the usual start / delta / stop groups.
     fn whole(&mut self, part: &ir::Part, out: &mut Vec<Frame>) {
-        let mut diag = Diagnostics::new();
-        let mut blocks = Vec::new();
-        PartEncoder {
-            target: Target::Client,
-            fields: None,
-            diag: &mut diag,
-        }
-        .encode(part, "", "", &mut blocks);
-        for block in blocks {
-            let i = self.alloc();
-            match block {
-                B::Text(t) => {
-                    out.push(start(i, B::text("")));
-                    out.push(delta(i, D::TextDelta { text: t.text }));
-                    for citation in t.citations.unwrap_or_default() {
-                        out.push(delta(i, D::CitationsDelta { citation }));
-                    }
-                }
-                B::Thinking(t) => {
-                    out.push(start(i, thinking(String::new(), String::new())));
-                    if !t.thinking.is_empty() {
-                        out.push(delta(
-                            i,
-                            D::ThinkingDelta {
-                                thinking: t.thinking,
-                            },
-                        ));
-                    }
-                    if let Some(signature) = t.signature.filter(|s| !s.is_empty()) {
-                        out.push(delta(i, D::SignatureDelta { signature }));
-                    }
-                }
-                B::ToolUse(mut t) => {
-                    self.saw_tool_call = true;
-                    let input = std::mem::replace(&mut t.input, json!({}));
-                    out.push(start(i, B::ToolUse(t)));
-                    out.push(delta(
-                        i,
-                        D::InputJsonDelta {
-                            partial_json: input.to_string(),
-                        },
-                    ));
-                }
-                other => out.push(start(i, other)),
-            }
-            out.push(stop(i));
-        }
+        self.saw_tool_call |= whole_part(part, &mut self.next_index, out);
     }
 
     fn message_end(&mut self, out: &mut Vec<Frame>) {
@@ -409,24 +314,7 @@ impl Encoder {
         } else {
             ir::StopReason::EndTurn
         });
-        let (stop_reason, stop_sequence) = stop_reason_to_wire(&reason, None);
-        let mut usage = usage_to_wire(&self.usage);
-        if self.usage.input_tokens == 0 {
-            usage.input_tokens = None;
-            usage.cache_creation_input_tokens = None;
-            usage.cache_read_input_tokens = None;
-        }
-        let body = wire::MessageDeltaBody {
-            stop_reason: Some(stop_reason),
-            stop_sequence,
-            extra: Map::new(),
-        };
-        out.push(frame(E::MessageDelta(wire::MessageDelta {
-            delta: body,
-            usage: Some(usage),
-            extra: Map::new(),
-        })));
-        out.push(frame(E::MessageStop(wire::Empty::default())));
+        message_end(&reason, &self.usage, out);
     }
 }
 

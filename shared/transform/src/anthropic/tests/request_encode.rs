@@ -219,3 +219,37 @@ fn scenario_requests_survive_the_same_family_round_trip() {
         assert!(diag.is_empty(), "{name}: {:?}", diag.items());
     }
 }
+
+#[test]
+fn tool_results_inside_other_turns_move_to_a_user_turn() {
+    let assistant = Message::new(
+        Role::Assistant,
+        vec![
+            call("call_1", "lookup", "{}"),
+            Part::ToolResult(ir::ToolResult {
+                call_id: "call_1".into(),
+                content: vec![Part::Text(ir::Text::new("found"))],
+                is_error: true,
+                ..Default::default()
+            }),
+        ],
+    );
+    let mut req = chat_request(vec![
+        Message::text(Role::User, "find it"),
+        assistant,
+        Message::text(Role::User, "ok?"),
+    ]);
+    req.max_output_tokens = Some(512);
+    let (body, diag) = encode(&req);
+    assert!(diag.is_empty(), "{:?}", diag.items());
+    assert_eq!(
+        body["messages"],
+        json!([
+            {"role": "user", "content": "find it"},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "call_1", "name": "lookup", "input": {}}]},
+            {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "call_1", "content": "found", "is_error": true},
+                {"type": "text", "text": "ok?"}]}
+        ])
+    );
+}

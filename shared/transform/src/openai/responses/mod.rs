@@ -10,6 +10,8 @@ mod stream_encode;
 mod tools;
 
 #[cfg(test)]
+mod stream_tests;
+#[cfg(test)]
 mod tests;
 
 use gproxy_protocol::openai::responses as wire;

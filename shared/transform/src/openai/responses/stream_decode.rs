@@ -290,7 +290,7 @@ impl StreamDecoder for Decoder {
                     _ => return Ok(()),
                 };
                 if self.find(e.output_index, Some(e.content_index)).is_none() {
-                    self.open(e.output_index, Some(e.content_index), kind, start, out);
+                    self.open(e.output_index, Some(e.content_index), start, out);
                 }
                 self.delta(e.output_index, Some(e.content_index), kind, text, out);
             }
