@@ -25,7 +25,7 @@ enum Open {
     Reasoning {
         had_text: bool,
     },
-    Call(ToolCall),
+    Call(Box<ToolCall>),
     Other,
 }
 
@@ -186,7 +186,9 @@ impl StreamEncoder for GeminiStreamEncoder {
                 let open = match part {
                     PartStart::Text | PartStart::Refusal => Open::Text,
                     // Redacted thinking has no text but is a thought of its own, as in `encode_response`.
-                    PartStart::Reasoning { redacted, .. } => Open::Reasoning { had_text: *redacted },
+                    PartStart::Reasoning { redacted, .. } => Open::Reasoning {
+                        had_text: *redacted,
+                    },
                     PartStart::ToolCall {
                         id,
                         name,
@@ -195,14 +197,14 @@ impl StreamEncoder for GeminiStreamEncoder {
                         item_id,
                     } => {
                         self.flush_sig(out);
-                        Open::Call(ToolCall {
+                        Open::Call(Box::new(ToolCall {
                             id: id.clone(),
                             name: name.clone(),
                             namespace: namespace.clone(),
                             kind: *kind,
                             item_id: item_id.clone(),
                             ..ToolCall::default()
-                        })
+                        }))
                     }
                     PartStart::Whole(Part::Image(m) | Part::File(m)) => {
                         if let Some(mut p) = encode_media(m, "content", &mut self.diag) {

@@ -135,7 +135,14 @@ pub struct Message {
 
 impl Message {
     pub fn new(role: Role, content: MessageContent) -> Self {
-        Message { kind: None, id: None, role, content, status: None, extra: Extra::new() }
+        Message {
+            kind: None,
+            id: None,
+            role,
+            content,
+            status: None,
+            extra: Extra::new(),
+        }
     }
 }
 
@@ -156,7 +163,9 @@ mod tests {
             {"type": "input_audio", "input_audio": {"data": "AAA", "format": "wav"}}
         ]);
         let typed: Vec<ContentPart> = serde_json::from_value(parts.clone()).unwrap();
-        assert!(matches!(typed[1], ContentPart::InputImage(ref i) if i.detail.as_deref() == Some("auto")));
+        assert!(
+            matches!(typed[1], ContentPart::InputImage(ref i) if i.detail.as_deref() == Some("auto"))
+        );
         assert!(matches!(typed[5], ContentPart::Unknown(_)));
         assert_eq!(serde_json::to_value(&typed).unwrap(), parts);
     }
@@ -165,6 +174,9 @@ mod tests {
     fn roles_keep_unknown_values() {
         let r: Role = serde_json::from_value(json!("critic")).unwrap();
         assert_eq!(r, Role::Other("critic".into()));
-        assert_eq!(serde_json::to_value(Role::Developer).unwrap(), json!("developer"));
+        assert_eq!(
+            serde_json::to_value(Role::Developer).unwrap(),
+            json!("developer")
+        );
     }
 }

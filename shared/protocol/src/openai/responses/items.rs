@@ -136,7 +136,11 @@ pub struct SummaryPart {
 
 impl SummaryPart {
     pub fn text(text: impl Into<String>) -> Self {
-        SummaryPart { kind: summary_text(), text: text.into(), extra: Extra::new() }
+        SummaryPart {
+            kind: summary_text(),
+            text: text.into(),
+            extra: Extra::new(),
+        }
     }
 }
 
@@ -153,9 +157,17 @@ pub struct ReasoningItem {
     #[serde(default)]
     pub summary: Vec<SummaryPart>,
     /// `reasoning_text` parts; an explicit `null` is kept (Codex sends one).
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content: Option<Option<Vec<ContentPart>>>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub encrypted_content: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -212,7 +224,9 @@ mod tests {
         let typed: Vec<Item> = serde_json::from_value(items.clone()).unwrap();
         assert!(matches!(typed[0], Item::EasyMessage(ref m) if m.role == Role::User));
         assert!(matches!(typed[1], Item::Message(ref m) if m.id.as_deref() == Some("msg_1")));
-        assert!(matches!(typed[4], Item::FunctionCall(ref c) if c.namespace.as_deref() == Some("multi_agent_v1")));
+        assert!(
+            matches!(typed[4], Item::FunctionCall(ref c) if c.namespace.as_deref() == Some("multi_agent_v1"))
+        );
         assert!(matches!(typed[9], Item::Reasoning(ref r) if r.content == Some(None)));
         assert_eq!(typed[12].type_name(), Some("local_shell_call"));
         assert!(matches!(typed[12], Item::Unknown(_)));

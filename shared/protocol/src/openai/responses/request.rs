@@ -94,13 +94,19 @@ mod tests {
 
     /// The `/v1/responses` bodies captured from Codex CLI and the official SDKs.
     pub(crate) fn fixture_bodies() -> Vec<Value> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/clients");
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures/clients"
+        );
         let mut out = Vec::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 let v: Value = serde_json::from_str(line).unwrap();
-                if v["path"].as_str().is_some_and(|p| p.starts_with("/v1/responses")) {
+                if v["path"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("/v1/responses"))
+                {
                     out.push(v["body"].clone());
                 }
             }
@@ -127,9 +133,15 @@ mod tests {
             .map(|b| serde_json::from_value(b).unwrap())
             .collect();
         assert_eq!(codex.len(), 2);
-        let Some(Input::Items(items)) = &codex[1].input else { panic!("items") };
-        assert!(items.iter().any(|i| matches!(i, Item::FunctionCall(c) if c.call_id == "call_mock1")));
-        assert!(items.iter().any(|i| matches!(i, Item::FunctionCallOutput(o) if o.call_id == "call_mock1")));
+        let Some(Input::Items(items)) = &codex[1].input else {
+            panic!("items")
+        };
+        assert!(items
+            .iter()
+            .any(|i| matches!(i, Item::FunctionCall(c) if c.call_id == "call_mock1")));
+        assert!(items
+            .iter()
+            .any(|i| matches!(i, Item::FunctionCallOutput(o) if o.call_id == "call_mock1")));
         assert!(items.iter().all(|i| !matches!(i, Item::Unknown(_))));
         let tools = codex[0].tools.as_ref().unwrap();
         assert!(tools.iter().any(|t| t.type_name() == Some("namespace")));

@@ -141,7 +141,11 @@ fn input_tokens_object() -> String {
 
 impl InputTokens {
     pub fn new(input_tokens: u64) -> Self {
-        InputTokens { object: input_tokens_object(), input_tokens, extra: Extra::new() }
+        InputTokens {
+            object: input_tokens_object(),
+            input_tokens,
+            extra: Extra::new(),
+        }
     }
 }
 
@@ -190,7 +194,17 @@ mod tests {
             "metadata": {}
         });
         let typed: Response = serde_json::from_value(body.clone()).unwrap();
-        assert_eq!(typed.usage.as_ref().unwrap().output_tokens_details.as_ref().unwrap().reasoning_tokens, 64);
+        assert_eq!(
+            typed
+                .usage
+                .as_ref()
+                .unwrap()
+                .output_tokens_details
+                .as_ref()
+                .unwrap()
+                .reasoning_tokens,
+            64
+        );
         assert_eq!(typed.output.len(), 2);
         assert_eq!(serde_json::to_value(&typed).unwrap(), body);
     }

@@ -52,6 +52,10 @@ fn events_round_trip() {
 #[test]
 fn output_item_done_carries_the_call() {
     let e: StreamEvent = serde_json::from_value(events()[9].clone()).unwrap();
-    let StreamEvent::OutputItemDone(done) = e else { panic!("done") };
-    assert!(matches!(done.item, Item::FunctionCall(ref c) if c.call_id == "call_w1" && c.name == "get_weather"));
+    let StreamEvent::OutputItemDone(done) = e else {
+        panic!("done")
+    };
+    assert!(
+        matches!(done.item, Item::FunctionCall(ref c) if c.call_id == "call_w1" && c.name == "get_weather")
+    );
 }

@@ -157,7 +157,11 @@ mod tests {
 
     #[test]
     fn choices_and_formats_round_trip() {
-        for v in [json!("auto"), json!({"type": "function", "name": "f"}), json!({"type": "allowed_tools", "mode": "auto", "tools": []})] {
+        for v in [
+            json!("auto"),
+            json!({"type": "function", "name": "f"}),
+            json!({"type": "allowed_tools", "mode": "auto", "tools": []}),
+        ] {
             let c: ToolChoice = serde_json::from_value(v.clone()).unwrap();
             assert_eq!(serde_json::to_value(&c).unwrap(), v);
         }
@@ -165,7 +169,8 @@ mod tests {
         let t: TextConfig = serde_json::from_value(text.clone()).unwrap();
         assert!(matches!(t.format, Some(TextFormat::JsonSchema(ref s)) if s.strict == Some(true)));
         assert_eq!(serde_json::to_value(&t).unwrap(), text);
-        let plain: TextConfig = serde_json::from_value(json!({"format": {"type": "text"}})).unwrap();
+        let plain: TextConfig =
+            serde_json::from_value(json!({"format": {"type": "text"}})).unwrap();
         assert!(matches!(plain.format, Some(TextFormat::Text(_))));
     }
 }

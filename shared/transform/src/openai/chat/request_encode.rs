@@ -17,7 +17,6 @@ const EXTRA_KEYS: &[&str] = &[
     "function_call",
     "functions",
     "logit_bias",
-    "max_tokens",
     "metadata",
     "modalities",
     "prediction",
@@ -76,16 +75,12 @@ pub(super) fn encode_request(req: &ir::Request, diag: &mut Diagnostics) -> Resul
         }
     }
 
-    // `max_tokens` when that is what the client sent, else the current name.
-    match (
-        req.max_output_tokens,
-        extra("max_tokens").and_then(Value::as_u64),
-    ) {
-        (Some(m), Some(legacy)) if m == legacy => out.max_tokens = Some(m),
-        (m, legacy) => {
-            out.max_completion_tokens = m;
-            out.max_tokens = legacy;
-        }
+    // The client's spelling when it was a Chat client that sent `max_tokens` (the only one many
+    // compatible servers read), else the current name. Never both: OpenAI rejects that.
+    if extra("max_tokens").is_some() {
+        out.max_tokens = req.max_output_tokens;
+    } else {
+        out.max_completion_tokens = req.max_output_tokens;
     }
 
     if !req.stop.is_empty() {
@@ -98,7 +93,8 @@ pub(super) fn encode_request(req: &ir::Request, diag: &mut Diagnostics) -> Resul
             extra: Map::new(),
         });
     }
-    if let Some(Value::Object(more)) = extra("stream_options") {
+    // OpenAI rejects `stream_options` on a request that does not stream.
+    if let Some(Value::Object(more)) = extra("stream_options").filter(|_| req.stream) {
         let opts = out.stream_options.get_or_insert_with(Default::default);
         opts.extra
             .extend(more.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -145,7 +141,11 @@ pub(super) fn encode_request(req: &ir::Request, diag: &mut Diagnostics) -> Resul
 /// Copy `extra` entries that are Chat fields, for requests from the OpenAI family only.
 fn copy_extra(req: &ir::Request, obj: &mut Map<String, Value>, diag: &mut Diagnostics) {
     for (key, value) in &req.extra {
-        if key == RESPONSES_RESIDUE {
+        // Written above from the IR, or bookkeeping of the Responses codec.
+        if key == RESPONSES_RESIDUE
+            || key == "max_tokens"
+            || (key == "stream_options" && !req.stream)
+        {
             continue;
         }
         let known = EXTRA_KEYS.contains(&key.as_str());

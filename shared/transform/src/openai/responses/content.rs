@@ -16,17 +16,24 @@ const ITEM_KEY: &str = "openai_responses_item";
 const PART_KEY: &str = "openai_responses_part";
 
 pub(crate) fn opaque_item(item: Value) -> Part {
-    Part::Opaque(Opaque { family: Family::OpenAi, value: json!({ ITEM_KEY: item }) })
+    Part::Opaque(Opaque {
+        family: Family::OpenAi,
+        value: json!({ ITEM_KEY: item }),
+    })
 }
 
 /// The Responses item inside an opaque part made by [`opaque_item`].
 pub(crate) fn as_item(o: &Opaque) -> Option<&Value> {
-    (o.family == Family::OpenAi).then(|| o.value.get(ITEM_KEY)).flatten()
+    (o.family == Family::OpenAi)
+        .then(|| o.value.get(ITEM_KEY))
+        .flatten()
 }
 
 /// The Responses content part inside an opaque part made by [`part_from_wire`].
 fn as_part(o: &Opaque) -> Option<&Value> {
-    (o.family == Family::OpenAi).then(|| o.value.get(PART_KEY)).flatten()
+    (o.family == Family::OpenAi)
+        .then(|| o.value.get(PART_KEY))
+        .flatten()
 }
 
 /// `data:{mime};base64,{data}` → (mime, data).
@@ -60,21 +67,41 @@ pub(crate) fn part_from_wire(p: wire::ContentPart) -> Part {
                 .annotations
                 .unwrap_or_default()
                 .into_iter()
-                .map(|value| Opaque { family: Family::OpenAi, value })
+                .map(|value| Opaque {
+                    family: Family::OpenAi,
+                    value,
+                })
                 .collect(),
         }),
         wire::ContentPart::Refusal(r) => Part::Refusal(r.refusal),
         wire::ContentPart::InputImage(i) => {
             let (source, mime_type) = match (i.image_url, i.file_id) {
-                (_, Some(id)) => (MediaSource::FileId { family: Family::OpenAi, id }, None),
+                (_, Some(id)) => (
+                    MediaSource::FileId {
+                        family: Family::OpenAi,
+                        id,
+                    },
+                    None,
+                ),
                 (Some(url), None) => media_from_url(url),
                 (None, None) => (MediaSource::Url(String::new()), None),
             };
-            Part::Image(Media { source, mime_type, name: None, detail: i.detail })
+            Part::Image(Media {
+                source,
+                mime_type,
+                name: None,
+                detail: i.detail,
+            })
         }
         wire::ContentPart::InputFile(f) => {
             let (source, mime_type) = match (f.file_id, f.file_data, f.file_url) {
-                (Some(id), _, _) => (MediaSource::FileId { family: Family::OpenAi, id }, None),
+                (Some(id), _, _) => (
+                    MediaSource::FileId {
+                        family: Family::OpenAi,
+                        id,
+                    },
+                    None,
+                ),
                 (None, Some(data), _) => match parse_data_url(&data) {
                     Some((mime, b64)) => (MediaSource::Base64(b64), Some(mime)),
                     None => (MediaSource::Base64(data), None),
@@ -82,11 +109,17 @@ pub(crate) fn part_from_wire(p: wire::ContentPart) -> Part {
                 (None, None, Some(url)) => (MediaSource::Url(url), None),
                 (None, None, None) => (MediaSource::Url(String::new()), None),
             };
-            Part::File(Media { source, mime_type, name: f.filename, detail: None })
+            Part::File(Media {
+                source,
+                mime_type,
+                name: f.filename,
+                detail: None,
+            })
         }
-        wire::ContentPart::Unknown(v) => {
-            Part::Opaque(Opaque { family: Family::OpenAi, value: json!({ PART_KEY: v }) })
-        }
+        wire::ContentPart::Unknown(v) => Part::Opaque(Opaque {
+            family: Family::OpenAi,
+            value: json!({ PART_KEY: v }),
+        }),
     }
 }
 
@@ -99,13 +132,24 @@ pub(crate) enum Side {
 }
 
 /// An IR text part as a wire part; foreign annotations are dropped with a diagnostic.
-pub(crate) fn text_to_wire(t: &Text, side: Side, path: &str, diag: &mut Diagnostics) -> wire::ContentPart {
+pub(crate) fn text_to_wire(
+    t: &Text,
+    side: Side,
+    path: &str,
+    diag: &mut Diagnostics,
+) -> wire::ContentPart {
     match side {
         Side::Input => {
             if !t.annotations.is_empty() {
-                diag.dropped(format!("{path}.annotations"), "input text has no annotations");
+                diag.dropped(
+                    format!("{path}.annotations"),
+                    "input text has no annotations",
+                );
             }
-            wire::ContentPart::InputText(wire::TextPart { text: t.text.clone(), extra: wire::Extra::new() })
+            wire::ContentPart::InputText(wire::TextPart {
+                text: t.text.clone(),
+                extra: wire::Extra::new(),
+            })
         }
         Side::Output => {
             let annotations = annotations_to_wire(&t.annotations, path, diag);
@@ -119,31 +163,49 @@ pub(crate) fn text_to_wire(t: &Text, side: Side, path: &str, diag: &mut Diagnost
     }
 }
 
-pub(crate) fn annotations_to_wire(list: &[Opaque], path: &str, diag: &mut Diagnostics) -> Vec<Value> {
+pub(crate) fn annotations_to_wire(
+    list: &[Opaque],
+    path: &str,
+    diag: &mut Diagnostics,
+) -> Vec<Value> {
     let mut out = Vec::with_capacity(list.len());
     for a in list {
         if a.family == Family::OpenAi {
             out.push(a.value.clone());
         } else {
-            diag.dropped(format!("{path}.annotations"), "citation of another provider");
+            diag.dropped(
+                format!("{path}.annotations"),
+                "citation of another provider",
+            );
         }
     }
     out
 }
 
-fn image_to_wire(m: &Media, side: Side, path: &str, diag: &mut Diagnostics) -> Option<wire::ContentPart> {
+fn image_to_wire(
+    m: &Media,
+    side: Side,
+    path: &str,
+    diag: &mut Diagnostics,
+) -> Option<wire::ContentPart> {
     if side == Side::Output {
         diag.dropped(path, "assistant messages cannot hold images");
         return None;
     }
-    let mut img = wire::InputImage { detail: m.detail.clone(), ..Default::default() };
+    let mut img = wire::InputImage {
+        detail: m.detail.clone(),
+        ..Default::default()
+    };
     match &m.source {
         MediaSource::Url(url) => img.image_url = Some(url.clone()),
         MediaSource::Base64(data) => {
             let mime = m.mime_type.as_deref().unwrap_or("image/png");
             img.image_url = Some(data_url(mime, data));
         }
-        MediaSource::FileId { family: Family::OpenAi, id } => img.file_id = Some(id.clone()),
+        MediaSource::FileId {
+            family: Family::OpenAi,
+            id,
+        } => img.file_id = Some(id.clone()),
         MediaSource::FileId { .. } => {
             diag.dropped(path, "file id of another provider");
             return None;
@@ -152,12 +214,20 @@ fn image_to_wire(m: &Media, side: Side, path: &str, diag: &mut Diagnostics) -> O
     Some(wire::ContentPart::InputImage(img))
 }
 
-fn file_to_wire(m: &Media, side: Side, path: &str, diag: &mut Diagnostics) -> Option<wire::ContentPart> {
+fn file_to_wire(
+    m: &Media,
+    side: Side,
+    path: &str,
+    diag: &mut Diagnostics,
+) -> Option<wire::ContentPart> {
     if side == Side::Output {
         diag.dropped(path, "assistant messages cannot hold files");
         return None;
     }
-    let mut file = wire::InputFile { filename: m.name.clone(), ..Default::default() };
+    let mut file = wire::InputFile {
+        filename: m.name.clone(),
+        ..Default::default()
+    };
     match &m.source {
         MediaSource::Url(url) => file.file_url = Some(url.clone()),
         MediaSource::Base64(data) => {
@@ -171,7 +241,10 @@ fn file_to_wire(m: &Media, side: Side, path: &str, diag: &mut Diagnostics) -> Op
                 file.filename = Some("file".to_owned());
             }
         }
-        MediaSource::FileId { family: Family::OpenAi, id } => file.file_id = Some(id.clone()),
+        MediaSource::FileId {
+            family: Family::OpenAi,
+            id,
+        } => file.file_id = Some(id.clone()),
         MediaSource::FileId { .. } => {
             diag.dropped(path, "file id of another provider");
             return None;
@@ -182,13 +255,21 @@ fn file_to_wire(m: &Media, side: Side, path: &str, diag: &mut Diagnostics) -> Op
 
 /// An IR content part as a wire content part of a message or tool output. Tool calls, tool
 /// results and reasoning are items, not content: the caller handles them.
-pub(crate) fn part_to_wire(part: &Part, side: Side, path: &str, diag: &mut Diagnostics) -> Option<wire::ContentPart> {
+pub(crate) fn part_to_wire(
+    part: &Part,
+    side: Side,
+    path: &str,
+    diag: &mut Diagnostics,
+) -> Option<wire::ContentPart> {
     match part {
         Part::Text(t) => Some(text_to_wire(t, side, path, diag)),
         Part::Image(m) => image_to_wire(m, side, path, diag),
         Part::File(m) => file_to_wire(m, side, path, diag),
         Part::Refusal(r) if side == Side::Output => {
-            Some(wire::ContentPart::Refusal(wire::RefusalPart { refusal: r.clone(), extra: wire::Extra::new() }))
+            Some(wire::ContentPart::Refusal(wire::RefusalPart {
+                refusal: r.clone(),
+                extra: wire::Extra::new(),
+            }))
         }
         Part::Refusal(_) => {
             diag.dropped(path, "a refusal only appears in assistant output");
@@ -224,13 +305,25 @@ mod tests {
         ]))
         .unwrap();
         let ir: Vec<Part> = parts.clone().into_iter().map(part_from_wire).collect();
-        let Part::Image(png) = &ir[0] else { panic!("image") };
+        let Part::Image(png) = &ir[0] else {
+            panic!("image")
+        };
         assert_eq!(png.source, MediaSource::Base64("iVBORw0KGgo=".into()));
-        assert_eq!((png.mime_type.as_deref(), png.detail.as_deref()), (Some("image/png"), Some("high")));
-        assert!(matches!(&ir[2], Part::Image(m) if m.source == MediaSource::FileId { family: Family::OpenAi, id: "file-abc".into() }));
-        assert!(matches!(&ir[3], Part::File(m) if m.name.as_deref() == Some("a.pdf") && m.mime_type.as_deref() == Some("application/pdf")));
+        assert_eq!(
+            (png.mime_type.as_deref(), png.detail.as_deref()),
+            (Some("image/png"), Some("high"))
+        );
+        assert!(
+            matches!(&ir[2], Part::Image(m) if m.source == MediaSource::FileId { family: Family::OpenAi, id: "file-abc".into() })
+        );
+        assert!(
+            matches!(&ir[3], Part::File(m) if m.name.as_deref() == Some("a.pdf") && m.mime_type.as_deref() == Some("application/pdf"))
+        );
         let mut diag = Diagnostics::new();
-        let back: Vec<_> = ir.iter().filter_map(|p| part_to_wire(p, Side::Input, "p", &mut diag)).collect();
+        let back: Vec<_> = ir
+            .iter()
+            .filter_map(|p| part_to_wire(p, Side::Input, "p", &mut diag))
+            .collect();
         assert_eq!(back, parts);
         assert!(diag.is_empty());
     }
@@ -239,7 +332,10 @@ mod tests {
     fn foreign_file_ids_and_unknown_parts() {
         let mut diag = Diagnostics::new();
         let gemini = Part::Image(Media {
-            source: MediaSource::FileId { family: Family::Gemini, id: "files/x".into() },
+            source: MediaSource::FileId {
+                family: Family::Gemini,
+                id: "files/x".into(),
+            },
             mime_type: Some("image/jpeg".into()),
             name: None,
             detail: None,

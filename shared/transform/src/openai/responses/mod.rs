@@ -18,7 +18,9 @@ use gproxy_protocol::openai::responses as wire;
 use gproxy_protocol::OperationKind;
 use serde_json::{Map, Value};
 
-use crate::codec::{Codec, DecodeContext, EncodeContext, EncodedRequest, Frame, StreamDecoder, StreamEncoder};
+use crate::codec::{
+    Codec, DecodeContext, EncodeContext, EncodedRequest, Frame, StreamDecoder, StreamEncoder,
+};
 use crate::diag::Diagnostics;
 use crate::error::Result;
 use crate::ir;
@@ -61,14 +63,23 @@ impl Codec for ResponsesCodec {
 
     fn encode_request(&self, req: &ir::Request, diag: &mut Diagnostics) -> Result<EncodedRequest> {
         let (_, body) = encode_body(req, diag)?;
-        Ok(EncodedRequest { body, model: req.model.clone(), stream: req.stream })
+        Ok(EncodedRequest {
+            body,
+            model: req.model.clone(),
+            stream: req.stream,
+        })
     }
 
     fn decode_response(&self, body: &[u8]) -> Result<ir::Response> {
         response::decode(body)
     }
 
-    fn encode_response(&self, resp: &ir::Response, ctx: &EncodeContext, diag: &mut Diagnostics) -> Vec<u8> {
+    fn encode_response(
+        &self,
+        resp: &ir::Response,
+        ctx: &EncodeContext,
+        diag: &mut Diagnostics,
+    ) -> Vec<u8> {
         response::encode(resp, ctx, diag)
     }
 
@@ -107,25 +118,47 @@ impl Codec for ResponsesCodec {
         Frame::named("error", data)
     }
 
-    fn decode_count_tokens_request(&self, body: &[u8], ctx: DecodeContext<'_>) -> Option<Result<ir::Request>> {
+    fn decode_count_tokens_request(
+        &self,
+        body: &[u8],
+        ctx: DecodeContext<'_>,
+    ) -> Option<Result<ir::Request>> {
         Some(request_decode::decode(body, ctx))
     }
 
-    fn encode_count_tokens_request(&self, req: &ir::Request, diag: &mut Diagnostics) -> Option<Result<EncodedRequest>> {
+    fn encode_count_tokens_request(
+        &self,
+        req: &ir::Request,
+        diag: &mut Diagnostics,
+    ) -> Option<Result<EncodedRequest>> {
         Some((|| {
             let (wire, _) = encode_body(req, diag)?;
             let Value::Object(full) = serde_json::to_value(&wire)? else {
-                return Ok(EncodedRequest { body: b"{}".to_vec(), model: req.model.clone(), stream: false });
+                return Ok(EncodedRequest {
+                    body: b"{}".to_vec(),
+                    model: req.model.clone(),
+                    stream: false,
+                });
             };
-            let kept: Map<String, Value> = full.into_iter().filter(|(k, _)| COUNT_FIELDS.contains(&k.as_str())).collect();
-            Ok(EncodedRequest { body: serde_json::to_vec(&kept)?, model: req.model.clone(), stream: false })
+            let kept: Map<String, Value> = full
+                .into_iter()
+                .filter(|(k, _)| COUNT_FIELDS.contains(&k.as_str()))
+                .collect();
+            Ok(EncodedRequest {
+                body: serde_json::to_vec(&kept)?,
+                model: req.model.clone(),
+                stream: false,
+            })
         })())
     }
 
     fn decode_count_tokens_response(&self, body: &[u8]) -> Option<Result<ir::TokenCount>> {
         Some(
             serde_json::from_slice::<wire::InputTokens>(body)
-                .map(|t| ir::TokenCount { input_tokens: t.input_tokens, cache_read_tokens: 0 })
+                .map(|t| ir::TokenCount {
+                    input_tokens: t.input_tokens,
+                    cache_read_tokens: 0,
+                })
                 .map_err(Into::into),
         )
     }
@@ -150,11 +183,19 @@ impl Codec for ResponsesCodec {
         common::encode_model(model)
     }
 
-    fn decode_embeddings_request(&self, body: &[u8], ctx: DecodeContext<'_>) -> Option<Result<ir::EmbeddingRequest>> {
+    fn decode_embeddings_request(
+        &self,
+        body: &[u8],
+        ctx: DecodeContext<'_>,
+    ) -> Option<Result<ir::EmbeddingRequest>> {
         Some(common::decode_embeddings_request(body, ctx))
     }
 
-    fn encode_embeddings_request(&self, req: &ir::EmbeddingRequest, diag: &mut Diagnostics) -> Option<Result<EncodedRequest>> {
+    fn encode_embeddings_request(
+        &self,
+        req: &ir::EmbeddingRequest,
+        diag: &mut Diagnostics,
+    ) -> Option<Result<EncodedRequest>> {
         Some(common::encode_embeddings_request(req, diag))
     }
 

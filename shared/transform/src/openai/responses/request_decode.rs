@@ -20,23 +20,37 @@ pub(crate) fn reasoning_text(r: &wire::ReasoningItem) -> String {
     if !summary.is_empty() {
         return summary.join("\n\n");
     }
-    let content = r.content.iter().flatten().flatten().filter_map(|p| match p {
-        wire::ContentPart::ReasoningText(t) => Some(t.text.as_str()),
-        _ => None,
-    });
+    let content = r
+        .content
+        .iter()
+        .flatten()
+        .flatten()
+        .filter_map(|p| match p {
+            wire::ContentPart::ReasoningText(t) => Some(t.text.as_str()),
+            _ => None,
+        });
     content.collect::<Vec<_>>().join("\n\n")
 }
 
 /// A reasoning item as an IR part; the split of its summary and its raw text stay in `residue`.
-pub(crate) fn reasoning_from_wire(r: wire::ReasoningItem, residue: Option<&mut Residue>) -> Reasoning {
+pub(crate) fn reasoning_from_wire(
+    r: wire::ReasoningItem,
+    residue: Option<&mut Residue>,
+) -> Reasoning {
     let text = reasoning_text(&r);
     if let (Some(residue), Some(id)) = (residue, &r.id) {
         let mut rest = r.extra.clone();
         if r.summary.len() > 1 || r.summary.iter().any(|s| !s.extra.is_empty()) {
-            rest.insert("summary".to_owned(), serde_json::to_value(&r.summary).unwrap_or_default());
+            rest.insert(
+                "summary".to_owned(),
+                serde_json::to_value(&r.summary).unwrap_or_default(),
+            );
         }
         if let Some(c) = &r.content {
-            rest.insert("content".to_owned(), serde_json::to_value(c).unwrap_or_default());
+            rest.insert(
+                "content".to_owned(),
+                serde_json::to_value(c).unwrap_or_default(),
+            );
         }
         if r.encrypted_content == Some(None) {
             rest.insert("encrypted_content".to_owned(), Value::Null);
@@ -48,7 +62,10 @@ pub(crate) fn reasoning_from_wire(r: wire::ReasoningItem, residue: Option<&mut R
     }
     Reasoning {
         text,
-        signature: r.encrypted_content.flatten().map(|s| sig::unwrap(&s, Family::OpenAi)),
+        signature: r
+            .encrypted_content
+            .flatten()
+            .map(|s| sig::unwrap(&s, Family::OpenAi)),
         redacted: false,
         id: r.id,
     }
@@ -58,7 +75,9 @@ fn put_item_residue(residue: &mut Residue, key: &str, rest: Map<String, Value>) 
     if rest.is_empty() {
         return;
     }
-    let items = residue.entry("items").or_insert_with(|| Value::Object(Map::new()));
+    let items = residue
+        .entry("items")
+        .or_insert_with(|| Value::Object(Map::new()));
     if let Some(m) = items.as_object_mut() {
         m.insert(key.to_owned(), Value::Object(rest));
     }
@@ -116,19 +135,29 @@ struct Entry {
 
 impl Entry {
     fn new(role: Role) -> Self {
-        Entry { msg: Message::new(role, Vec::new()), residue: Residue::new() }
+        Entry {
+            msg: Message::new(role, Vec::new()),
+            residue: Residue::new(),
+        }
     }
 
     fn done(mut self) -> Message {
         if !self.residue.is_empty() {
-            self.msg.extra.insert(RESIDUE.to_owned(), Value::Object(self.residue));
+            self.msg
+                .extra
+                .insert(RESIDUE.to_owned(), Value::Object(self.residue));
         }
         self.msg
     }
 
     /// True when a message item's text already went into this entry.
     fn has_text(&self) -> bool {
-        self.residue.contains_key("message") || self.msg.parts.iter().any(|p| matches!(p, Part::Text(_) | Part::Refusal(_)))
+        self.residue.contains_key("message")
+            || self
+                .msg
+                .parts
+                .iter()
+                .any(|p| matches!(p, Part::Text(_) | Part::Refusal(_)))
     }
 }
 
@@ -148,7 +177,8 @@ impl Conversation {
     }
 
     fn assistant(&mut self) -> &mut Entry {
-        self.assistant.get_or_insert_with(|| Entry::new(Role::Assistant))
+        self.assistant
+            .get_or_insert_with(|| Entry::new(Role::Assistant))
     }
 
     fn push(&mut self, e: Entry) {
@@ -180,7 +210,9 @@ impl Conversation {
                 let shapes: Map<String, Value> = p
                     .iter()
                     .enumerate()
-                    .filter_map(|(j, part)| part_shape(part).map(|s| (j.to_string(), Value::Object(s))))
+                    .filter_map(|(j, part)| {
+                        part_shape(part).map(|s| (j.to_string(), Value::Object(s)))
+                    })
                     .collect();
                 if !shapes.is_empty() {
                     info.insert("part_extra".to_owned(), Value::Object(shapes));
@@ -195,13 +227,17 @@ impl Conversation {
             if self.assistant.as_ref().is_some_and(Entry::has_text) {
                 self.flush();
             }
-            self.assistant.take().unwrap_or_else(|| Entry::new(Role::Assistant))
+            self.assistant
+                .take()
+                .unwrap_or_else(|| Entry::new(Role::Assistant))
         } else {
             Entry::new(role)
         };
         entry.msg.parts.extend(parts);
         if !info.is_empty() {
-            entry.residue.insert("message".to_owned(), Value::Object(info));
+            entry
+                .residue
+                .insert("message".to_owned(), Value::Object(info));
         }
         if role == Role::Assistant {
             self.assistant = Some(entry);
@@ -226,7 +262,12 @@ impl Conversation {
         if !item.is_empty() {
             entry.residue.insert("item".to_owned(), Value::Object(item));
         }
-        entry.msg.parts.push(Part::ToolResult(ToolResult { call_id, name: None, content, is_error: false }));
+        entry.msg.parts.push(Part::ToolResult(ToolResult {
+            call_id,
+            name: None,
+            content,
+            is_error: false,
+        }));
         self.push(entry);
     }
 
@@ -280,7 +321,9 @@ impl Conversation {
                 let part = reasoning_from_wire(r, Some(&mut entry.residue));
                 entry.msg.parts.push(Part::Reasoning(part));
             }
-            other @ (wire::Item::WebSearchCall(_) | wire::Item::ItemReference(_) | wire::Item::Unknown(_)) => {
+            other @ (wire::Item::WebSearchCall(_)
+            | wire::Item::ItemReference(_)
+            | wire::Item::Unknown(_)) => {
                 let value = serde_json::to_value(&other).unwrap_or(Value::Null);
                 self.assistant().msg.parts.push(opaque_item(value));
             }
@@ -296,7 +339,10 @@ impl Conversation {
 /// Fields copied to `extra` under their wire names (Chat shares most of them).
 fn put(extra: &mut Map<String, Value>, key: &str, v: Option<impl serde::Serialize>) {
     if let Some(v) = v {
-        extra.insert(key.to_owned(), serde_json::to_value(v).unwrap_or(Value::Null));
+        extra.insert(
+            key.to_owned(),
+            serde_json::to_value(v).unwrap_or(Value::Null),
+        );
     }
 }
 
@@ -306,19 +352,31 @@ pub(crate) fn decode(body: &[u8], ctx: DecodeContext<'_>) -> Result<ir::Request>
     let mut extra = req.extra;
     let mut conv = Conversation::default();
     match req.instructions {
-        Some(wire::Instructions::Text(s)) => conv.push(Entry { msg: Message::text(Role::System, s), residue: Residue::new() }),
+        Some(wire::Instructions::Text(s)) => conv.push(Entry {
+            msg: Message::text(Role::System, s),
+            residue: Residue::new(),
+        }),
         Some(wire::Instructions::Items(items)) => items.into_iter().for_each(|i| conv.item(i)),
         None => {}
     }
     match req.input {
-        Some(wire::Input::Text(s)) => conv.push(Entry { msg: Message::text(Role::User, s), residue: Residue::new() }),
+        Some(wire::Input::Text(s)) => conv.push(Entry {
+            msg: Message::text(Role::User, s),
+            residue: Residue::new(),
+        }),
         Some(wire::Input::Items(items)) => items.into_iter().for_each(|i| conv.item(i)),
         None => {}
     }
     let tools = tools::tools_from_wire(req.tools.unwrap_or_default(), &mut residue);
-    let tool_choice = req.tool_choice.and_then(|c| tools::tool_choice_from_wire(c, &mut residue));
-    let response_format = req.text.and_then(|t| tools::text_from_wire(t, &mut extra, &mut residue));
-    let reasoning = req.reasoning.map(|r| tools::reasoning_from_wire(r, &mut residue));
+    let tool_choice = req
+        .tool_choice
+        .and_then(|c| tools::tool_choice_from_wire(c, &mut residue));
+    let response_format = req
+        .text
+        .and_then(|t| tools::text_from_wire(t, &mut extra, &mut residue));
+    let reasoning = req
+        .reasoning
+        .map(|r| tools::reasoning_from_wire(r, &mut residue));
     let include = req.include.clone().unwrap_or_default();
     let logprobs = req.top_logprobs.map(|n| ir::Logprobs {
         enabled: include.iter().any(|i| i == "message.output_text.logprobs"),
@@ -347,7 +405,10 @@ pub(crate) fn decode(body: &[u8], ctx: DecodeContext<'_>) -> Result<ir::Request>
     }
     let stream = req.stream.unwrap_or(false);
     Ok(ir::Request {
-        model: req.model.or_else(|| ctx.model.map(str::to_owned)).unwrap_or_default(),
+        model: req
+            .model
+            .or_else(|| ctx.model.map(str::to_owned))
+            .unwrap_or_default(),
         messages: conv.finish(),
         tools,
         tool_choice,

@@ -46,13 +46,17 @@ fn str_of(m: &Map<String, Value>, key: &str) -> Option<String> {
 
 /// The Responses residue of an IR `extra` map, when the request came from OpenAI.
 pub(crate) fn residue_of(extra: &Map<String, Value>, same: bool) -> Option<&Residue> {
-    same.then(|| extra.get(RESIDUE)).flatten().and_then(Value::as_object)
+    same.then(|| extra.get(RESIDUE))
+        .flatten()
+        .and_then(Value::as_object)
 }
 
 fn is_plain_text(p: &wire::ContentPart) -> Option<&str> {
     match p {
         wire::ContentPart::InputText(t) if t.extra.is_empty() => Some(&t.text),
-        wire::ContentPart::OutputText(t) if t.annotations.is_none() && t.extra.is_empty() => Some(&t.text),
+        wire::ContentPart::OutputText(t) if t.annotations.is_none() && t.extra.is_empty() => {
+            Some(&t.text)
+        }
         _ => None,
     }
 }
@@ -75,7 +79,9 @@ fn restore_shape(p: &mut wire::ContentPart, shape: &Map<String, Value>) {
         wire::ContentPart::OutputText(t) => {
             for (k, v) in shape {
                 match (k.as_str(), v) {
-                    ("annotations", Value::Array(a)) if t.annotations.is_none() => t.annotations = Some(a.clone()),
+                    ("annotations", Value::Array(a)) if t.annotations.is_none() => {
+                        t.annotations = Some(a.clone())
+                    }
                     ("logprobs", Value::Array(l)) => t.logprobs = Some(l.clone()),
                     ("annotations" | "logprobs", _) => {}
                     _ => {
@@ -95,7 +101,11 @@ fn restore_shape(p: &mut wire::ContentPart, shape: &Map<String, Value>) {
 }
 
 /// A message item from its content parts and (same family) the message residue.
-fn message_item(role: Role, mut parts: Vec<wire::ContentPart>, info: Option<&Map<String, Value>>) -> wire::Item {
+fn message_item(
+    role: Role,
+    mut parts: Vec<wire::ContentPart>,
+    info: Option<&Map<String, Value>>,
+) -> wire::Item {
     let mut extra = info.cloned().unwrap_or_default();
     let info = info.filter(|i| !i.is_empty());
     if let Some(Value::Object(shapes)) = extra.remove("part_extra") {
@@ -108,8 +118,12 @@ fn message_item(role: Role, mut parts: Vec<wire::ContentPart>, info: Option<&Map
     let tagged = extra.remove("type").is_some();
     let string = extra.remove("string_content").is_some();
     let untyped = extra.remove("untyped").is_some();
-    let id = extra.remove("id").and_then(|v| v.as_str().map(str::to_owned));
-    let status = extra.remove("status").and_then(|v| v.as_str().map(str::to_owned));
+    let id = extra
+        .remove("id")
+        .and_then(|v| v.as_str().map(str::to_owned));
+    let status = extra
+        .remove("status")
+        .and_then(|v| v.as_str().map(str::to_owned));
     let wire_role = role_to_wire(role, Some(&extra));
     extra.remove("role");
     let single = match parts.as_slice() {
@@ -121,8 +135,16 @@ fn message_item(role: Role, mut parts: Vec<wire::ContentPart>, info: Option<&Map
         _ => wire::MessageContent::Parts(parts),
     };
     // Without residue: a bare `{role, content}` for text, a tagged item for parts.
-    let tagged = tagged || (!untyped && info.is_none() && matches!(content, wire::MessageContent::Parts(_)));
-    let msg = wire::Message { kind: None, id, role: wire_role, content, status, extra };
+    let tagged =
+        tagged || (!untyped && info.is_none() && matches!(content, wire::MessageContent::Parts(_)));
+    let msg = wire::Message {
+        kind: None,
+        id,
+        role: wire_role,
+        content,
+        status,
+        extra,
+    };
     if tagged {
         wire::Item::Message(msg)
     } else {
@@ -143,7 +165,13 @@ impl Writer<'_> {
         let enc = match &r.signature {
             Some(o) if o.family == Family::OpenAi => Some(match &o.value {
                 Value::String(s) => s.clone(),
-                other => crate::sig::wrap(&ir::Opaque { family: Family::OpenAi, value: other.clone() }, Family::OpenAi),
+                other => crate::sig::wrap(
+                    &ir::Opaque {
+                        family: Family::OpenAi,
+                        value: other.clone(),
+                    },
+                    Family::OpenAi,
+                ),
             }),
             _ => None,
         };
@@ -157,15 +185,34 @@ impl Writer<'_> {
             self.diag.dropped(path, why);
             return;
         }
-        let mut rest = r.id.as_deref().and_then(|id| obj(items, id)).cloned().unwrap_or_default();
-        let summary = match rest.remove("summary").map(serde_json::from_value::<Vec<wire::SummaryPart>>) {
-            Some(Ok(s)) if s.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n") == r.text => s,
+        let mut rest =
+            r.id.as_deref()
+                .and_then(|id| obj(items, id))
+                .cloned()
+                .unwrap_or_default();
+        let summary = match rest
+            .remove("summary")
+            .map(serde_json::from_value::<Vec<wire::SummaryPart>>)
+        {
+            Some(Ok(s))
+                if s.iter()
+                    .map(|p| p.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+                    == r.text =>
+            {
+                s
+            }
             _ if r.text.is_empty() => Vec::new(),
             _ => vec![wire::SummaryPart::text(r.text.clone())],
         };
-        let content = rest.remove("content").map(|c| serde_json::from_value(c).ok());
+        let content = rest
+            .remove("content")
+            .map(|c| serde_json::from_value(c).ok());
         let null_enc = rest.remove("encrypted_content").is_some();
-        let status = rest.remove("status").and_then(|v| v.as_str().map(str::to_owned));
+        let status = rest
+            .remove("status")
+            .and_then(|v| v.as_str().map(str::to_owned));
         let encrypted_content = match enc {
             Some(e) => Some(Some(e)),
             None => null_enc.then_some(None),
@@ -182,10 +229,15 @@ impl Writer<'_> {
 
     fn call(&mut self, c: &ir::ToolCall, items: Option<&Residue>, path: &str) {
         if c.signature.is_some() {
-            self.diag.dropped(format!("{path}.signature"), "tool calls carry no signature in Responses");
+            self.diag.dropped(
+                format!("{path}.signature"),
+                "tool calls carry no signature in Responses",
+            );
         }
         let mut extra = obj(items, &c.id).cloned().unwrap_or_default();
-        let status = extra.remove("status").and_then(|v| v.as_str().map(str::to_owned));
+        let status = extra
+            .remove("status")
+            .and_then(|v| v.as_str().map(str::to_owned));
         self.items.push(match c.kind {
             ToolCallKind::Function => wire::Item::FunctionCall(wire::FunctionCall {
                 id: c.item_id.clone(),
@@ -210,13 +262,18 @@ impl Writer<'_> {
 
     fn output(&mut self, r: &ir::ToolResult, residue: Option<&Residue>, path: &str) {
         if r.is_error {
-            self.diag.approximated(format!("{path}.is_error"), "Responses tool outputs have no error flag");
+            self.diag.approximated(
+                format!("{path}.is_error"),
+                "Responses tool outputs have no error flag",
+            );
         }
         let parts: Vec<wire::ContentPart> = r
             .content
             .iter()
             .enumerate()
-            .filter_map(|(j, p)| part_to_wire(p, Side::Input, &format!("{path}.content[{j}]"), self.diag))
+            .filter_map(|(j, p)| {
+                part_to_wire(p, Side::Input, &format!("{path}.content[{j}]"), self.diag)
+            })
             .collect();
         let as_parts = residue.is_some_and(|r| r.contains_key("output_parts"));
         let output = match parts.as_slice() {
@@ -228,33 +285,58 @@ impl Writer<'_> {
             _ => wire::ToolOutput::Parts(parts),
         };
         let mut extra = obj(residue, "item").cloned().unwrap_or_default();
-        let id = extra.remove("id").and_then(|v| v.as_str().map(str::to_owned));
-        let status = extra.remove("status").and_then(|v| v.as_str().map(str::to_owned));
+        let id = extra
+            .remove("id")
+            .and_then(|v| v.as_str().map(str::to_owned));
+        let status = extra
+            .remove("status")
+            .and_then(|v| v.as_str().map(str::to_owned));
         let call_id = r.call_id.clone();
         self.items.push(match self.call_kinds.get(&r.call_id) {
             Some(ToolCallKind::Custom) => {
-                wire::Item::CustomToolCallOutput(wire::CustomToolCallOutput { id, call_id, output, extra })
+                wire::Item::CustomToolCallOutput(wire::CustomToolCallOutput {
+                    id,
+                    call_id,
+                    output,
+                    extra,
+                })
             }
-            _ => wire::Item::FunctionCallOutput(wire::FunctionCallOutput { id, call_id, output, status, extra }),
+            _ => wire::Item::FunctionCallOutput(wire::FunctionCallOutput {
+                id,
+                call_id,
+                output,
+                status,
+                extra,
+            }),
         });
     }
 
     fn message(&mut self, i: usize, m: &Message) {
         let residue = residue_of(&m.extra, self.same);
         for key in m.extra.keys().filter(|k| k.as_str() != RESIDUE) {
-            self.diag.dropped(format!("messages[{i}].{key}"), "no Responses message field");
+            self.diag
+                .dropped(format!("messages[{i}].{key}"), "no Responses message field");
         }
         if m.name.is_some() {
-            self.diag.dropped(format!("messages[{i}].name"), "Responses messages have no name");
+            self.diag.dropped(
+                format!("messages[{i}].name"),
+                "Responses messages have no name",
+            );
         }
-        let side = if m.role == Role::Assistant { Side::Output } else { Side::Input };
+        let side = if m.role == Role::Assistant {
+            Side::Output
+        } else {
+            Side::Input
+        };
         let items = obj(residue, "items");
         let mut info = obj(residue, "message");
         let mut acc: Vec<wire::ContentPart> = Vec::new();
         for (j, part) in m.parts.iter().enumerate() {
             let path = format!("messages[{i}].content[{j}]");
-            let item_part = matches!(part, Part::Reasoning(_) | Part::ToolCall(_) | Part::ToolResult(_))
-                || matches!(part, Part::Opaque(o) if as_item(o).is_some());
+            let item_part = matches!(
+                part,
+                Part::Reasoning(_) | Part::ToolCall(_) | Part::ToolResult(_)
+            ) || matches!(part, Part::Opaque(o) if as_item(o).is_some());
             if !item_part {
                 if let Some(p) = part_to_wire(part, side, &path, self.diag) {
                     acc.push(p);
@@ -262,7 +344,8 @@ impl Writer<'_> {
                 continue;
             }
             if !acc.is_empty() {
-                self.items.push(message_item(m.role, std::mem::take(&mut acc), info.take()));
+                self.items
+                    .push(message_item(m.role, std::mem::take(&mut acc), info.take()));
             }
             match part {
                 Part::Reasoning(r) if m.role == Role::Assistant => self.reasoning(r, items, &path),
@@ -270,11 +353,15 @@ impl Writer<'_> {
                 Part::ToolResult(r) => self.output(r, residue, &path),
                 Part::Opaque(o) => {
                     if let Some(v) = as_item(o) {
-                        let item = serde_json::from_value(v.clone()).unwrap_or_else(|_| wire::Item::Unknown(v.clone()));
+                        let item = serde_json::from_value(v.clone())
+                            .unwrap_or_else(|_| wire::Item::Unknown(v.clone()));
                         self.items.push(item);
                     }
                 }
-                _ => self.diag.dropped(path, "only assistant messages hold reasoning and tool calls"),
+                _ => self.diag.dropped(
+                    path,
+                    "only assistant messages hold reasoning and tool calls",
+                ),
             }
         }
         if !acc.is_empty() {
@@ -286,7 +373,10 @@ impl Writer<'_> {
 /// The single leading system message that can be `instructions`: plain text that did not come
 /// from a Responses input item.
 pub(crate) fn instructions_of(m: &Message, same: bool) -> Option<String> {
-    if m.role != Role::System || obj(residue_of(&m.extra, same), "message").is_some() || !m.extra.is_empty() {
+    if m.role != Role::System
+        || obj(residue_of(&m.extra, same), "message").is_some()
+        || !m.extra.is_empty()
+    {
         return None;
     }
     match m.parts.as_slice() {
@@ -297,18 +387,30 @@ pub(crate) fn instructions_of(m: &Message, same: bool) -> Option<String> {
 
 /// Settings, tools and `extra` (everything but `input` and `instructions`) into `out`; the
 /// response encoder reuses this to echo the request.
-pub(crate) fn encode_params(req: &ir::Request, out: &mut wire::Request, diag: &mut Diagnostics) -> Result<()> {
+pub(crate) fn encode_params(
+    req: &ir::Request,
+    out: &mut wire::Request,
+    diag: &mut Diagnostics,
+) -> Result<()> {
     let same = req.origin == Some(Family::OpenAi);
     let residue = residue_of(&req.extra, same);
     if req.n.is_some_and(|n| n > 1) {
-        return Err(TransformError::Unsupported("several choices (`n` > 1) in one Responses request".to_owned()));
+        return Err(TransformError::Unsupported(
+            "several choices (`n` > 1) in one Responses request".to_owned(),
+        ));
     }
     if !req.tools.is_empty() {
         out.tools = Some(tools::tools_to_wire(&req.tools, residue, diag));
     }
-    out.tool_choice = req.tool_choice.as_ref().map(|c| tools::tool_choice_to_wire(c, &req.tools, residue));
+    out.tool_choice = req
+        .tool_choice
+        .as_ref()
+        .map(|c| tools::tool_choice_to_wire(c, &req.tools, residue));
     out.parallel_tool_calls = req.parallel_tool_calls;
-    out.reasoning = req.reasoning.as_ref().and_then(|r| tools::reasoning_to_wire(r, residue, diag));
+    out.reasoning = req
+        .reasoning
+        .as_ref()
+        .and_then(|r| tools::reasoning_to_wire(r, residue, diag));
     out.max_output_tokens = req.max_output_tokens;
     out.temperature = req.temperature;
     out.top_p = req.top_p;
@@ -334,19 +436,24 @@ pub(crate) fn encode_params(req: &ir::Request, out: &mut wire::Request, diag: &m
     for (key, value) in &req.extra {
         let k = key.as_str();
         match k {
-            RESIDUE => {}
+            // Chat remembers `max_tokens` for its own clients; the IR limit already says it.
+            RESIDUE | "max_tokens" => {}
             "verbosity" if same => verbosity = value.as_str().map(str::to_owned),
             "stream_options" if same && !fields.contains(&k) => {
                 // Chat's `include_usage` is not a Responses option; obfuscation is.
                 if let Some(o) = value.get("include_obfuscation") {
-                    out.extra.insert(key.clone(), serde_json::json!({ "include_obfuscation": o }));
+                    out.extra
+                        .insert(key.clone(), serde_json::json!({ "include_obfuscation": o }));
                 }
             }
             _ if same && (RESPONSES_FIELDS.contains(&k) || fields.contains(&k)) => {
                 out.extra.insert(key.clone(), value.clone());
             }
             "previous_response_id" | "conversation" => {
-                diag.dropped(key.clone(), "the earlier turns are stored at the origin provider and cannot be sent");
+                diag.dropped(
+                    key.clone(),
+                    "the earlier turns are stored at the origin provider and cannot be sent",
+                );
             }
             _ => diag.dropped(key.clone(), "no Responses field"),
         }
@@ -355,8 +462,11 @@ pub(crate) fn encode_params(req: &ir::Request, out: &mut wire::Request, diag: &m
     if let Some(lp) = &req.logprobs {
         out.top_logprobs = lp.top_logprobs;
         if lp.enabled {
-            let mut include: Vec<String> =
-                out.extra.remove("include").and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+            let mut include: Vec<String> = out
+                .extra
+                .remove("include")
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
             if !include.iter().any(|i| i == "message.output_text.logprobs") {
                 include.push("message.output_text.logprobs".to_owned());
             }
@@ -370,7 +480,10 @@ pub(crate) fn encode_params(req: &ir::Request, out: &mut wire::Request, diag: &m
 
 pub(crate) fn encode(req: &ir::Request, diag: &mut Diagnostics) -> Result<wire::Request> {
     let same = req.origin == Some(Family::OpenAi);
-    let mut out = wire::Request { model: Some(req.model.clone()), ..Default::default() };
+    let mut out = wire::Request {
+        model: Some(req.model.clone()),
+        ..Default::default()
+    };
     let mut messages = req.messages.as_slice();
     if let Some((first, rest)) = messages.split_first() {
         if let Some(text) = instructions_of(first, same) {
@@ -388,14 +501,21 @@ pub(crate) fn encode(req: &ir::Request, diag: &mut Diagnostics) -> Result<wire::
         })
         .collect();
     let offset = req.messages.len() - messages.len();
-    let mut w = Writer { items: Vec::new(), diag, same, call_kinds };
+    let mut w = Writer {
+        items: Vec::new(),
+        diag,
+        same,
+        call_kinds,
+    };
     for (i, m) in messages.iter().enumerate() {
         w.message(i + offset, m);
     }
     let items = w.items;
     let plain_prompt = match (messages, items.as_slice()) {
         ([m], [wire::Item::EasyMessage(wm)])
-            if m.role == Role::User && obj(residue_of(&m.extra, same), "message").is_none() && wm.extra.is_empty() =>
+            if m.role == Role::User
+                && obj(residue_of(&m.extra, same), "message").is_none()
+                && wm.extra.is_empty() =>
         {
             match &wm.content {
                 wire::MessageContent::Text(s) => Some(s.clone()),

@@ -18,9 +18,15 @@ pub(crate) fn usage_from_wire(u: &wire::Usage) -> Usage {
     Usage {
         input_tokens: u.input_tokens,
         output_tokens: u.output_tokens,
-        cache_read_tokens: u.input_tokens_details.as_ref().map_or(0, |d| d.cached_tokens),
+        cache_read_tokens: u
+            .input_tokens_details
+            .as_ref()
+            .map_or(0, |d| d.cached_tokens),
         cache_write_tokens: 0,
-        reasoning_tokens: u.output_tokens_details.as_ref().map_or(0, |d| d.reasoning_tokens),
+        reasoning_tokens: u
+            .output_tokens_details
+            .as_ref()
+            .map_or(0, |d| d.reasoning_tokens),
     }
 }
 
@@ -28,15 +34,25 @@ pub(crate) fn usage_from_wire(u: &wire::Usage) -> Usage {
 pub(crate) fn usage_to_wire(u: &Usage) -> wire::Usage {
     wire::Usage {
         input_tokens: u.input_tokens,
-        input_tokens_details: Some(wire::InputTokensDetails { cached_tokens: u.cache_read_tokens, extra: Map::new() }),
+        input_tokens_details: Some(wire::InputTokensDetails {
+            cached_tokens: u.cache_read_tokens,
+            extra: Map::new(),
+        }),
         output_tokens: u.output_tokens,
-        output_tokens_details: Some(wire::OutputTokensDetails { reasoning_tokens: u.reasoning_tokens, extra: Map::new() }),
+        output_tokens_details: Some(wire::OutputTokensDetails {
+            reasoning_tokens: u.reasoning_tokens,
+            extra: Map::new(),
+        }),
         total_tokens: u.total(),
         extra: Map::new(),
     }
 }
 
-pub(crate) fn stop_from_wire(status: Option<&str>, reason: Option<&str>, has_calls: bool) -> Option<StopReason> {
+pub(crate) fn stop_from_wire(
+    status: Option<&str>,
+    reason: Option<&str>,
+    has_calls: bool,
+) -> Option<StopReason> {
     Some(match (status, reason) {
         (Some("completed") | None, _) if has_calls => StopReason::ToolUse,
         (Some("completed") | None, _) => StopReason::EndTurn,
@@ -49,9 +65,17 @@ pub(crate) fn stop_from_wire(status: Option<&str>, reason: Option<&str>, has_cal
 }
 
 /// `status` and `incomplete_details` for an IR stop reason.
-pub(crate) fn status_of(stop: Option<&StopReason>) -> (&'static str, Option<wire::IncompleteDetails>) {
+pub(crate) fn status_of(
+    stop: Option<&StopReason>,
+) -> (&'static str, Option<wire::IncompleteDetails>) {
     let incomplete = |reason: &str| {
-        ("incomplete", Some(wire::IncompleteDetails { reason: Some(reason.to_owned()), extra: Map::new() }))
+        (
+            "incomplete",
+            Some(wire::IncompleteDetails {
+                reason: Some(reason.to_owned()),
+                extra: Map::new(),
+            }),
+        )
     };
     match stop {
         Some(StopReason::MaxTokens) => incomplete("max_output_tokens"),
@@ -84,7 +108,12 @@ pub(crate) fn split_namespace(c: &ToolCall, namespaces: &[String]) -> (String, O
 }
 
 /// The output item of a tool call.
-pub(crate) fn call_item(id: String, c: &ToolCall, namespaces: &[String], status: &str) -> wire::Item {
+pub(crate) fn call_item(
+    id: String,
+    c: &ToolCall,
+    namespaces: &[String],
+    status: &str,
+) -> wire::Item {
     let (name, namespace) = split_namespace(c, namespaces);
     let status = Some(status.to_owned());
     match c.kind {
@@ -112,13 +141,21 @@ pub(crate) fn call_item(id: String, c: &ToolCall, namespaces: &[String], status:
 pub(crate) fn reasoning_item(id: String, text: &str, signature: Option<&ir::Opaque>) -> wire::Item {
     wire::Item::Reasoning(wire::ReasoningItem {
         id: Some(id),
-        summary: if text.is_empty() { Vec::new() } else { vec![wire::SummaryPart::text(text)] },
+        summary: if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![wire::SummaryPart::text(text)]
+        },
         encrypted_content: signature.map(|s| Some(sig::wrap(s, Family::OpenAi))),
         ..Default::default()
     })
 }
 
-pub(crate) fn message_item(id: String, content: Vec<wire::ContentPart>, status: &str) -> wire::Item {
+pub(crate) fn message_item(
+    id: String,
+    content: Vec<wire::ContentPart>,
+    status: &str,
+) -> wire::Item {
     let mut m = wire::Message::new(wire::Role::Assistant, wire::MessageContent::Parts(content));
     m.id = Some(id);
     m.status = Some(status.to_owned());
@@ -136,7 +173,10 @@ pub(crate) fn output_text(text: String, annotations: Vec<Value>) -> wire::Conten
 
 /// Item ids minted for one response: `{prefix}_{response id without resp_}{n}`.
 pub(crate) fn item_id(prefix: &str, resp_id: &str, n: usize) -> String {
-    format!("{prefix}_{}{n:02}", resp_id.strip_prefix("resp_").unwrap_or(resp_id))
+    format!(
+        "{prefix}_{}{n:02}",
+        resp_id.strip_prefix("resp_").unwrap_or(resp_id)
+    )
 }
 
 /// The response object with every request parameter OpenAI echoes, before any output.
@@ -145,7 +185,10 @@ pub(crate) fn template(ctx: &EncodeContext) -> wire::Response {
         object: "response".to_owned(),
         parallel_tool_calls: Some(true),
         store: Some(false),
-        text: Some(wire::TextConfig { format: Some(wire::TextFormat::Text(Map::new())), ..Default::default() }),
+        text: Some(wire::TextConfig {
+            format: Some(wire::TextFormat::Text(Map::new())),
+            ..Default::default()
+        }),
         tool_choice: Some(wire::ToolChoice::Mode("auto".to_owned())),
         tools: Some(Vec::new()),
         truncation: Some("disabled".to_owned()),
@@ -158,7 +201,11 @@ pub(crate) fn template(ctx: &EncodeContext) -> wire::Response {
         return r;
     }
     let same = req.origin == Some(Family::OpenAi);
-    r.instructions = req.messages.first().and_then(|m| instructions_of(m, same)).map(wire::Instructions::Text);
+    r.instructions = req
+        .messages
+        .first()
+        .and_then(|m| instructions_of(m, same))
+        .map(wire::Instructions::Text);
     r.max_output_tokens = w.max_output_tokens;
     r.temperature = w.temperature;
     r.top_p = w.top_p;
@@ -175,7 +222,8 @@ pub(crate) fn template(ctx: &EncodeContext) -> wire::Response {
             "service_tier" => r.service_tier = value.as_str().map(str::to_owned),
             "previous_response_id" => r.previous_response_id = value.as_str().map(str::to_owned),
             "metadata" => r.metadata = value.as_object().cloned(),
-            "prompt_cache_key" | "safety_identifier" | "background" | "max_tool_calls" | "top_logprobs" => {
+            "prompt_cache_key" | "safety_identifier" | "background" | "max_tool_calls"
+            | "top_logprobs" => {
                 r.extra.insert(key, value);
             }
             _ => {}
@@ -192,9 +240,13 @@ pub(crate) fn decode(body: &[u8]) -> Result<ir::Response> {
         match item {
             wire::Item::Message(m) | wire::Item::EasyMessage(m) => match m.content {
                 wire::MessageContent::Text(s) => content.push(Part::Text(ir::Text::new(s))),
-                wire::MessageContent::Parts(parts) => content.extend(parts.into_iter().map(part_from_wire)),
+                wire::MessageContent::Parts(parts) => {
+                    content.extend(parts.into_iter().map(part_from_wire))
+                }
             },
-            wire::Item::Reasoning(rs) => content.push(Part::Reasoning(reasoning_from_wire(rs, None))),
+            wire::Item::Reasoning(rs) => {
+                content.push(Part::Reasoning(reasoning_from_wire(rs, None)))
+            }
             wire::Item::FunctionCall(c) => {
                 has_calls = true;
                 content.push(Part::ToolCall(ToolCall {
@@ -219,10 +271,15 @@ pub(crate) fn decode(body: &[u8]) -> Result<ir::Response> {
                     item_id: c.id,
                 }));
             }
-            other => content.push(opaque_item(serde_json::to_value(&other).unwrap_or(Value::Null))),
+            other => content.push(opaque_item(
+                serde_json::to_value(&other).unwrap_or(Value::Null),
+            )),
         }
     }
-    let reason = r.incomplete_details.as_ref().and_then(|d| d.reason.as_deref());
+    let reason = r
+        .incomplete_details
+        .as_ref()
+        .and_then(|d| d.reason.as_deref());
     let mut extra = Map::new();
     if let Some(t) = r.service_tier {
         extra.insert("service_tier".to_owned(), Value::String(t));
@@ -233,7 +290,10 @@ pub(crate) fn decode(body: &[u8]) -> Result<ir::Response> {
     Ok(ir::Response {
         id: r.id,
         model: r.model,
-        created: r.created_at.as_ref().and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))),
+        created: r
+            .created_at
+            .as_ref()
+            .and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))),
         content,
         stop_reason: stop_from_wire(r.status.as_deref(), reason, has_calls),
         usage: r.usage.as_ref().map(usage_from_wire),
@@ -243,20 +303,35 @@ pub(crate) fn decode(body: &[u8]) -> Result<ir::Response> {
 
 /// IR output parts as Responses output items; consecutive text and refusal parts share one
 /// message item, as OpenAI writes them.
-fn output_items(resp: &ir::Response, id: &str, ctx: &EncodeContext, diag: &mut Diagnostics) -> Vec<wire::Item> {
+fn output_items(
+    resp: &ir::Response,
+    id: &str,
+    ctx: &EncodeContext,
+    diag: &mut Diagnostics,
+) -> Vec<wire::Item> {
     let mut out = Vec::new();
     let mut msg: Vec<wire::ContentPart> = Vec::new();
     let flush = |out: &mut Vec<wire::Item>, msg: &mut Vec<wire::ContentPart>| {
         if !msg.is_empty() {
             let n = out.len();
-            out.push(message_item(item_id("msg", id, n), std::mem::take(msg), "completed"));
+            out.push(message_item(
+                item_id("msg", id, n),
+                std::mem::take(msg),
+                "completed",
+            ));
         }
     };
     for (j, part) in resp.content.iter().enumerate() {
         let path = format!("content[{j}]");
         match part {
-            Part::Text(t) => msg.push(output_text(t.text.clone(), annotations_to_wire(&t.annotations, &path, diag))),
-            Part::Refusal(r) => msg.push(wire::ContentPart::Refusal(wire::RefusalPart { refusal: r.clone(), extra: Map::new() })),
+            Part::Text(t) => msg.push(output_text(
+                t.text.clone(),
+                annotations_to_wire(&t.annotations, &path, diag),
+            )),
+            Part::Refusal(r) => msg.push(wire::ContentPart::Refusal(wire::RefusalPart {
+                refusal: r.clone(),
+                extra: Map::new(),
+            })),
             Part::Reasoning(r) => {
                 flush(&mut out, &mut msg);
                 let rid = r.id.clone().unwrap_or_else(|| item_id("rs", id, out.len()));
@@ -265,16 +340,29 @@ fn output_items(resp: &ir::Response, id: &str, ctx: &EncodeContext, diag: &mut D
             Part::ToolCall(c) => {
                 flush(&mut out, &mut msg);
                 if c.signature.is_some() {
-                    diag.dropped(format!("{path}.signature"), "tool calls carry no signature in Responses");
+                    diag.dropped(
+                        format!("{path}.signature"),
+                        "tool calls carry no signature in Responses",
+                    );
                 }
-                let prefix = if c.kind == ToolCallKind::Custom { "ctc" } else { "fc" };
-                let cid = c.item_id.clone().unwrap_or_else(|| item_id(prefix, id, out.len()));
+                let prefix = if c.kind == ToolCallKind::Custom {
+                    "ctc"
+                } else {
+                    "fc"
+                };
+                let cid = c
+                    .item_id
+                    .clone()
+                    .unwrap_or_else(|| item_id(prefix, id, out.len()));
                 out.push(call_item(cid, c, &ctx.tool_namespaces, "completed"));
             }
             Part::Opaque(o) if as_item(o).is_some() => {
                 flush(&mut out, &mut msg);
                 if let Some(v) = as_item(o) {
-                    out.push(serde_json::from_value(v.clone()).unwrap_or_else(|_| wire::Item::Unknown(v.clone())));
+                    out.push(
+                        serde_json::from_value(v.clone())
+                            .unwrap_or_else(|_| wire::Item::Unknown(v.clone())),
+                    );
                 }
             }
             _ => diag.dropped(path, "no Responses output item for this part"),
@@ -291,15 +379,27 @@ pub(crate) fn encode(resp: &ir::Response, ctx: &EncodeContext, diag: &mut Diagno
     r.output = output_items(resp, &id, ctx, diag);
     r.id = id;
     r.created_at = Some(Number::from(resp.created.unwrap_or(ctx.created)));
-    r.model = if resp.model.is_empty() { ctx.model.clone() } else { resp.model.clone() };
+    r.model = if resp.model.is_empty() {
+        ctx.model.clone()
+    } else {
+        resp.model.clone()
+    };
     r.status = Some(status.to_owned());
     r.incomplete_details = incomplete;
     r.usage = Some(usage_to_wire(&resp.usage.unwrap_or_default()));
     if let Some(t) = resp.extra.get("service_tier").and_then(Value::as_str) {
         r.service_tier = Some(t.to_owned());
     }
-    for key in resp.extra.keys().filter(|k| !matches!(k.as_str(), "service_tier" | "error")) {
+    for key in resp
+        .extra
+        .keys()
+        .filter(|k| !matches!(k.as_str(), "service_tier" | "error"))
+    {
         diag.dropped(format!("response.{key}"), "no Responses field");
     }
-    serde_json::to_vec(&r).unwrap_or_else(|_| json!({"id": r.id, "object": "response"}).to_string().into_bytes())
+    serde_json::to_vec(&r).unwrap_or_else(|_| {
+        json!({"id": r.id, "object": "response"})
+            .to_string()
+            .into_bytes()
+    })
 }

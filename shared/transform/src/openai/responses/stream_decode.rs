@@ -44,8 +44,18 @@ pub(crate) struct Decoder {
     has_calls: bool,
 }
 
-pub(crate) fn error_of(code: Option<String>, message: String, param: Option<String>) -> crate::ir::Error {
-    let obj = ErrorObject { message, kind: None, param, code: code.map(Value::String), extra: Map::new() };
+pub(crate) fn error_of(
+    code: Option<String>,
+    message: String,
+    param: Option<String>,
+) -> crate::ir::Error {
+    let obj = ErrorObject {
+        message,
+        kind: None,
+        param,
+        code: code.map(Value::String),
+        extra: Map::new(),
+    };
     common::error_from_wire(&obj, None)
 }
 
@@ -58,29 +68,55 @@ impl Decoder {
         out.push(StreamEvent::Start {
             id: r.map(|r| r.id.clone()).unwrap_or_default(),
             model: r.map(|r| r.model.clone()).unwrap_or_default(),
-            created: r.and_then(|r| r.created_at.as_ref()).and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))),
+            created: r
+                .and_then(|r| r.created_at.as_ref())
+                .and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))),
         });
     }
 
-    fn open(&mut self, output: usize, content: Option<usize>, part: PartStart, out: &mut Vec<StreamEvent>) -> usize {
+    fn open(
+        &mut self,
+        output: usize,
+        content: Option<usize>,
+        part: PartStart,
+        out: &mut Vec<StreamEvent>,
+    ) -> usize {
         self.start(None, out);
         let index = self.slots.len();
-        self.slots.push(Slot { output, content, index, emitted: 0, summary: false, closed: false });
+        self.slots.push(Slot {
+            output,
+            content,
+            index,
+            emitted: 0,
+            summary: false,
+            closed: false,
+        });
         out.push(StreamEvent::PartStart { index, part });
         index
     }
 
     fn find(&mut self, output: usize, content: Option<usize>) -> Option<&mut Slot> {
-        self.slots.iter_mut().find(|s| !s.closed && s.output == output && s.content == content)
+        self.slots
+            .iter_mut()
+            .find(|s| !s.closed && s.output == output && s.content == content)
     }
 
     fn was_opened(&self, output: usize, content: Option<usize>) -> bool {
-        self.slots.iter().any(|s| s.output == output && s.content == content)
+        self.slots
+            .iter()
+            .any(|s| s.output == output && s.content == content)
     }
 
     /// A delta for the part at (`output`, `content`), opening a text/refusal part when the
     /// upstream skipped `content_part.added`.
-    fn delta(&mut self, output: usize, content: Option<usize>, kind: Kind, text: &str, out: &mut Vec<StreamEvent>) {
+    fn delta(
+        &mut self,
+        output: usize,
+        content: Option<usize>,
+        kind: Kind,
+        text: &str,
+        out: &mut Vec<StreamEvent>,
+    ) {
         if text.is_empty() {
             return;
         }
@@ -93,7 +129,9 @@ impl Decoder {
             };
             self.open(output, content, start, out);
         }
-        let Some(slot) = self.find(output, content) else { return };
+        let Some(slot) = self.find(output, content) else {
+            return;
+        };
         slot.emitted += text.len();
         let index = slot.index;
         let delta = match kind {
@@ -106,7 +144,14 @@ impl Decoder {
     }
 
     /// The part of a `.done` text that no delta carried.
-    fn rest(&mut self, output: usize, content: Option<usize>, kind: Kind, full: &str, out: &mut Vec<StreamEvent>) {
+    fn rest(
+        &mut self,
+        output: usize,
+        content: Option<usize>,
+        kind: Kind,
+        full: &str,
+        out: &mut Vec<StreamEvent>,
+    ) {
         let emitted = self.find(output, content).map_or(0, |s| s.emitted);
         if let Some(tail) = full.get(emitted..) {
             self.delta(output, content, kind, tail, out);
@@ -161,7 +206,12 @@ impl Decoder {
             wire::Item::Message(m) | wire::Item::EasyMessage(m) => {
                 let parts = match m.content {
                     wire::MessageContent::Parts(p) => p,
-                    wire::MessageContent::Text(s) => vec![wire::ContentPart::OutputText(wire::OutputText { text: s, ..Default::default() })],
+                    wire::MessageContent::Text(s) => {
+                        vec![wire::ContentPart::OutputText(wire::OutputText {
+                            text: s,
+                            ..Default::default()
+                        })]
+                    }
                 };
                 for (ci, part) in parts.iter().enumerate() {
                     let (kind, text) = match part {
@@ -174,21 +224,39 @@ impl Decoder {
                         self.close(output, Some(ci), out);
                     }
                 }
-                let open: Vec<Option<usize>> = self.slots.iter().filter(|s| !s.closed && s.output == output).map(|s| s.content).collect();
+                let open: Vec<Option<usize>> = self
+                    .slots
+                    .iter()
+                    .filter(|s| !s.closed && s.output == output)
+                    .map(|s| s.content)
+                    .collect();
                 for content in open {
                     self.close(output, content, out);
                 }
             }
             wire::Item::Reasoning(r) => {
                 if self.find(output, None).is_none() {
-                    self.open(output, None, PartStart::Reasoning { id: r.id.clone(), redacted: false }, out);
+                    self.open(
+                        output,
+                        None,
+                        PartStart::Reasoning {
+                            id: r.id.clone(),
+                            redacted: false,
+                        },
+                        out,
+                    );
                 }
                 if self.find(output, None).is_some_and(|s| s.emitted == 0) {
                     self.delta(output, None, Kind::Reasoning, &reasoning_text(&r), out);
                 }
-                if let (Some(Some(enc)), Some(slot)) = (&r.encrypted_content, self.find(output, None)) {
+                if let (Some(Some(enc)), Some(slot)) =
+                    (&r.encrypted_content, self.find(output, None))
+                {
                     let index = slot.index;
-                    out.push(StreamEvent::Delta { index, delta: Delta::Signature(sig::unwrap(enc, Family::OpenAi)) });
+                    out.push(StreamEvent::Delta {
+                        index,
+                        delta: Delta::Signature(sig::unwrap(enc, Family::OpenAi)),
+                    });
                 }
                 self.close(output, None, out);
             }
@@ -220,14 +288,24 @@ impl Decoder {
         }
     }
 
-    fn terminal(&mut self, e: wire::stream::ResponseEvent, default_status: &str, out: &mut Vec<StreamEvent>) {
+    fn terminal(
+        &mut self,
+        e: wire::stream::ResponseEvent,
+        default_status: &str,
+        out: &mut Vec<StreamEvent>,
+    ) {
         let r = e.response;
         self.start(Some(&r), out);
         self.close_all(out);
         if self.slots.is_empty() && !r.output.is_empty() {
             self.replay_output(r.output.clone(), out);
         }
-        let calls = r.output.iter().any(|i| matches!(i, wire::Item::FunctionCall(_) | wire::Item::CustomToolCall(_)));
+        let calls = r.output.iter().any(|i| {
+            matches!(
+                i,
+                wire::Item::FunctionCall(_) | wire::Item::CustomToolCall(_)
+            )
+        });
         if let Some(u) = &r.usage {
             out.push(StreamEvent::Usage(usage_from_wire(u)));
         }
@@ -237,7 +315,10 @@ impl Decoder {
             return;
         }
         let status = r.status.as_deref().unwrap_or(default_status);
-        let reason = r.incomplete_details.as_ref().and_then(|d| d.reason.as_deref());
+        let reason = r
+            .incomplete_details
+            .as_ref()
+            .and_then(|d| d.reason.as_deref());
         if let Some(stop_reason) = stop_from_wire(Some(status), reason, self.has_calls || calls) {
             out.push(StreamEvent::Finish { stop_reason });
         }
@@ -250,43 +331,71 @@ fn parse(event: Option<&str>, data: &str) -> Result<Option<Ev>> {
         return Ok(None);
     }
     let ev: Ev = serde_json::from_str(data)?;
-    let Ev::Unknown(v) = &ev else { return Ok(Some(ev)) };
+    let Ev::Unknown(v) = &ev else {
+        return Ok(Some(ev));
+    };
     match (v.get("type").and_then(Value::as_str), event) {
-        (Some(t), _) if KNOWN_EVENT_TYPES.contains(&t) => {
-            Err(TransformError::invalid(t, "malformed Responses stream event"))
-        }
+        (Some(t), _) if KNOWN_EVENT_TYPES.contains(&t) => Err(TransformError::invalid(
+            t,
+            "malformed Responses stream event",
+        )),
         // A payload without `type`: the SSE event name says it.
         (None, Some(name)) if KNOWN_EVENT_TYPES.contains(&name) => {
             let mut v = v.clone();
             if let Some(m) = v.as_object_mut() {
                 m.insert("type".to_owned(), Value::String(name.to_owned()));
             }
-            Ok(Some(serde_json::from_value(v).map_err(|_| TransformError::invalid(name, "malformed Responses stream event"))?))
+            Ok(Some(serde_json::from_value(v).map_err(|_| {
+                TransformError::invalid(name, "malformed Responses stream event")
+            })?))
         }
         _ => Ok(None),
     }
 }
 
 impl StreamDecoder for Decoder {
-    fn decode(&mut self, event: Option<&str>, data: &str, out: &mut Vec<StreamEvent>) -> Result<()> {
-        let Some(ev) = parse(event, data)? else { return Ok(()) };
+    fn decode(
+        &mut self,
+        event: Option<&str>,
+        data: &str,
+        out: &mut Vec<StreamEvent>,
+    ) -> Result<()> {
+        let Some(ev) = parse(event, data)? else {
+            return Ok(());
+        };
         match ev {
-            Ev::Created(e) | Ev::Queued(e) | Ev::InProgress(e) => self.start(Some(&e.response), out),
+            Ev::Created(e) | Ev::Queued(e) | Ev::InProgress(e) => {
+                self.start(Some(&e.response), out)
+            }
             Ev::Completed(e) => self.terminal(e, "completed", out),
             Ev::Incomplete(e) => self.terminal(e, "incomplete", out),
             Ev::Failed(e) => self.terminal(e, "failed", out),
             Ev::OutputItemAdded(e) => match &e.item {
                 wire::Item::Reasoning(r) => {
-                    self.open(e.output_index, None, PartStart::Reasoning { id: r.id.clone(), redacted: false }, out);
+                    self.open(
+                        e.output_index,
+                        None,
+                        PartStart::Reasoning {
+                            id: r.id.clone(),
+                            redacted: false,
+                        },
+                        out,
+                    );
                 }
-                wire::Item::FunctionCall(_) | wire::Item::CustomToolCall(_) => self.call_start(e.output_index, &e.item, out),
+                wire::Item::FunctionCall(_) | wire::Item::CustomToolCall(_) => {
+                    self.call_start(e.output_index, &e.item, out)
+                }
                 _ => self.start(None, out),
             },
             Ev::OutputItemDone(e) => self.item_done(e.output_index, e.item, out),
             Ev::ContentPartAdded(e) => {
                 let (kind, start, text) = match &e.part {
-                    wire::ContentPart::OutputText(t) => (Kind::Text, PartStart::Text, t.text.as_str()),
-                    wire::ContentPart::Refusal(r) => (Kind::Refusal, PartStart::Refusal, r.refusal.as_str()),
+                    wire::ContentPart::OutputText(t) => {
+                        (Kind::Text, PartStart::Text, t.text.as_str())
+                    }
+                    wire::ContentPart::Refusal(r) => {
+                        (Kind::Refusal, PartStart::Refusal, r.refusal.as_str())
+                    }
                     _ => return Ok(()),
                 };
                 if self.find(e.output_index, Some(e.content_index)).is_none() {
@@ -303,21 +412,55 @@ impl StreamDecoder for Decoder {
                 self.rest(e.output_index, Some(e.content_index), kind, text, out);
                 self.close(e.output_index, Some(e.content_index), out);
             }
-            Ev::OutputTextDelta(d) => self.delta(d.output_index, Some(d.content_index), Kind::Text, &d.delta, out),
-            Ev::OutputTextDone(d) => self.rest(d.output_index, Some(d.content_index), Kind::Text, &d.text, out),
+            Ev::OutputTextDelta(d) => self.delta(
+                d.output_index,
+                Some(d.content_index),
+                Kind::Text,
+                &d.delta,
+                out,
+            ),
+            Ev::OutputTextDone(d) => self.rest(
+                d.output_index,
+                Some(d.content_index),
+                Kind::Text,
+                &d.text,
+                out,
+            ),
             Ev::OutputTextAnnotationAdded(a) => {
                 if let Some(slot) = self.find(a.output_index, Some(a.content_index)) {
-                    let delta = Delta::Annotation(Opaque { family: Family::OpenAi, value: a.annotation });
-                    out.push(StreamEvent::Delta { index: slot.index, delta });
+                    let delta = Delta::Annotation(Opaque {
+                        family: Family::OpenAi,
+                        value: a.annotation,
+                    });
+                    out.push(StreamEvent::Delta {
+                        index: slot.index,
+                        delta,
+                    });
                 }
             }
-            Ev::RefusalDelta(d) => self.delta(d.output_index, Some(d.content_index), Kind::Refusal, &d.delta, out),
-            Ev::RefusalDone(d) => self.rest(d.output_index, Some(d.content_index), Kind::Refusal, &d.refusal, out),
+            Ev::RefusalDelta(d) => self.delta(
+                d.output_index,
+                Some(d.content_index),
+                Kind::Refusal,
+                &d.delta,
+                out,
+            ),
+            Ev::RefusalDone(d) => self.rest(
+                d.output_index,
+                Some(d.content_index),
+                Kind::Refusal,
+                &d.refusal,
+                out,
+            ),
             Ev::FunctionCallArgumentsDelta(d) | Ev::CustomToolCallInputDelta(d) => {
                 self.delta(d.output_index, None, Kind::Call, &d.delta, out);
             }
-            Ev::FunctionCallArgumentsDone(d) => self.rest(d.output_index, None, Kind::Call, &d.arguments, out),
-            Ev::CustomToolCallInputDone(d) => self.rest(d.output_index, None, Kind::Call, &d.input, out),
+            Ev::FunctionCallArgumentsDone(d) => {
+                self.rest(d.output_index, None, Kind::Call, &d.arguments, out)
+            }
+            Ev::CustomToolCallInputDone(d) => {
+                self.rest(d.output_index, None, Kind::Call, &d.input, out)
+            }
             Ev::ReasoningSummaryPartAdded(e) => {
                 if let Some(slot) = self.find(e.output_index, None) {
                     slot.summary = true;
@@ -341,8 +484,15 @@ impl StreamDecoder for Decoder {
                 let (code, message, param) = match e.extra.get("error").and_then(Value::as_object) {
                     Some(inner) if e.message.is_empty() => (
                         inner.get("code").and_then(Value::as_str).map(str::to_owned),
-                        inner.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                        inner.get("param").and_then(Value::as_str).map(str::to_owned),
+                        inner
+                            .get("message")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        inner
+                            .get("param")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
                     ),
                     _ => (e.code, e.message, e.param),
                 };

@@ -10,14 +10,21 @@ use crate::ir::{self, Opaque, ReasoningConfig, ReasoningEffort, ResponseFormat, 
 type Residue = Map<String, Value>;
 
 fn opaque(value: Value) -> Opaque {
-    Opaque { family: Family::OpenAi, value }
+    Opaque {
+        family: Family::OpenAi,
+        value,
+    }
 }
 
 fn tool_value(t: &wire::Tool) -> Value {
     serde_json::to_value(t).unwrap_or(Value::Null)
 }
 
-fn function_from_wire(f: wire::FunctionTool, namespace: Option<&str>, residue: &mut Residue) -> ir::Tool {
+fn function_from_wire(
+    f: wire::FunctionTool,
+    namespace: Option<&str>,
+    residue: &mut Residue,
+) -> ir::Tool {
     if f.strict.is_none() {
         // Responses defaults to strict schemas; remember that the client relied on the default.
         residue.insert("strict_omitted".to_owned(), Value::Bool(true));
@@ -48,8 +55,17 @@ pub(crate) fn tools_from_wire(tools: Vec<wire::Tool>, residue: &mut Residue) -> 
     for tool in tools {
         match tool {
             wire::Tool::Function(f) => out.push(function_from_wire(f, None, residue)),
-            wire::Tool::Custom(c) => out.push(ir::Tool::Custom { name: c.name, description: c.description, format: c.format }),
-            wire::Tool::Namespace(ns) if ns.tools.iter().all(|t| matches!(t, wire::Tool::Function(_))) => {
+            wire::Tool::Custom(c) => out.push(ir::Tool::Custom {
+                name: c.name,
+                description: c.description,
+                format: c.format,
+            }),
+            wire::Tool::Namespace(ns)
+                if ns
+                    .tools
+                    .iter()
+                    .all(|t| matches!(t, wire::Tool::Function(_))) =>
+            {
                 let mut info = ns.extra;
                 if let Some(d) = ns.description {
                     info.insert("description".to_owned(), Value::String(d));
@@ -66,8 +82,13 @@ pub(crate) fn tools_from_wire(tools: Vec<wire::Tool>, residue: &mut Residue) -> 
             }
             other => {
                 let value = tool_value(&other);
-                if other.type_name().is_some_and(|t| t.starts_with("web_search")) {
-                    out.push(ir::Tool::WebSearch { config: opaque(value) });
+                if other
+                    .type_name()
+                    .is_some_and(|t| t.starts_with("web_search"))
+                {
+                    out.push(ir::Tool::WebSearch {
+                        config: opaque(value),
+                    });
                 } else {
                     out.push(ir::Tool::Builtin(opaque(value)));
                 }
@@ -105,7 +126,11 @@ fn function_to_wire(f: &ir::FunctionTool, residue: Option<&Residue>) -> wire::Fu
 }
 
 /// IR tools as Responses tools: consecutive function tools of one namespace are grouped back.
-pub(crate) fn tools_to_wire(tools: &[ir::Tool], residue: Option<&Residue>, diag: &mut Diagnostics) -> Vec<wire::Tool> {
+pub(crate) fn tools_to_wire(
+    tools: &[ir::Tool],
+    residue: Option<&Residue>,
+    diag: &mut Diagnostics,
+) -> Vec<wire::Tool> {
     let mut out: Vec<wire::Tool> = Vec::with_capacity(tools.len());
     for (i, tool) in tools.iter().enumerate() {
         match tool {
@@ -130,19 +155,33 @@ pub(crate) fn tools_to_wire(tools: &[ir::Tool], residue: Option<&Residue>, diag:
                     Some(Value::String(d)) => Some(d),
                     _ => None,
                 };
-                out.push(wire::Tool::Namespace(wire::NamespaceTool { name: ns.clone(), description, tools: vec![func], extra }));
+                out.push(wire::Tool::Namespace(wire::NamespaceTool {
+                    name: ns.clone(),
+                    description,
+                    tools: vec![func],
+                    extra,
+                }));
             }
-            ir::Tool::Custom { name, description, format } => out.push(wire::Tool::Custom(wire::CustomTool {
+            ir::Tool::Custom {
+                name,
+                description,
+                format,
+            } => out.push(wire::Tool::Custom(wire::CustomTool {
                 name: name.clone(),
                 description: description.clone(),
                 format: format.clone(),
                 extra: wire::Extra::new(),
             })),
-            ir::Tool::WebSearch { config } if config.family == Family::OpenAi && config.value.is_object() => {
+            ir::Tool::WebSearch { config }
+                if config.family == Family::OpenAi && config.value.is_object() =>
+            {
                 out.push(wire::Tool::Unknown(config.value.clone()));
             }
             ir::Tool::WebSearch { .. } => {
-                diag.approximated(format!("tools[{i}]"), "web search settings of another provider become a plain `web_search`");
+                diag.approximated(
+                    format!("tools[{i}]"),
+                    "web search settings of another provider become a plain `web_search`",
+                );
                 out.push(wire::Tool::Unknown(json!({"type": "web_search"})));
             }
             ir::Tool::Builtin(o) if o.family == Family::OpenAi && o.value.get("type").is_some() => {
@@ -151,15 +190,23 @@ pub(crate) fn tools_to_wire(tools: &[ir::Tool], residue: Option<&Residue>, diag:
                     Err(_) => out.push(wire::Tool::Unknown(o.value.clone())),
                 }
             }
-            ir::Tool::Builtin(_) => diag.dropped(format!("tools[{i}]"), "built-in tool of another provider"),
+            ir::Tool::Builtin(_) => {
+                diag.dropped(format!("tools[{i}]"), "built-in tool of another provider")
+            }
         }
     }
     out
 }
 
-pub(crate) fn tool_choice_from_wire(c: wire::ToolChoice, residue: &mut Residue) -> Option<ToolChoice> {
+pub(crate) fn tool_choice_from_wire(
+    c: wire::ToolChoice,
+    residue: &mut Residue,
+) -> Option<ToolChoice> {
     let approx = |residue: &mut Residue, raw: &wire::ToolChoice, ir: ToolChoice| {
-        residue.insert("tool_choice".to_owned(), serde_json::to_value(raw).unwrap_or(Value::Null));
+        residue.insert(
+            "tool_choice".to_owned(),
+            serde_json::to_value(raw).unwrap_or(Value::Null),
+        );
         Some(ir)
     };
     match &c {
@@ -170,10 +217,20 @@ pub(crate) fn tool_choice_from_wire(c: wire::ToolChoice, residue: &mut Residue) 
             _ => approx(residue, &c, ToolChoice::Auto),
         },
         wire::ToolChoice::Named(n) => match (n.kind.as_str(), &n.name) {
-            ("function" | "custom", Some(name)) if n.extra.is_empty() => Some(ToolChoice::Tool(name.clone())),
+            ("function" | "custom", Some(name)) if n.extra.is_empty() => {
+                Some(ToolChoice::Tool(name.clone()))
+            }
             ("allowed_tools", _) => {
                 let required = n.extra.get("mode").and_then(Value::as_str) == Some("required");
-                approx(residue, &c, if required { ToolChoice::Required } else { ToolChoice::Auto })
+                approx(
+                    residue,
+                    &c,
+                    if required {
+                        ToolChoice::Required
+                    } else {
+                        ToolChoice::Auto
+                    },
+                )
             }
             // A hosted tool (`web_search_preview`, `file_search`, `mcp`, ...): must use a tool.
             _ => approx(residue, &c, ToolChoice::Required),
@@ -181,7 +238,11 @@ pub(crate) fn tool_choice_from_wire(c: wire::ToolChoice, residue: &mut Residue) 
     }
 }
 
-pub(crate) fn tool_choice_to_wire(c: &ToolChoice, tools: &[ir::Tool], residue: Option<&Residue>) -> wire::ToolChoice {
+pub(crate) fn tool_choice_to_wire(
+    c: &ToolChoice,
+    tools: &[ir::Tool],
+    residue: Option<&Residue>,
+) -> wire::ToolChoice {
     if let Some(raw) = residue.and_then(|r| r.get("tool_choice")) {
         if let Ok(c) = serde_json::from_value(raw.clone()) {
             return c;
@@ -193,7 +254,9 @@ pub(crate) fn tool_choice_to_wire(c: &ToolChoice, tools: &[ir::Tool], residue: O
         ToolChoice::None => mode("none"),
         ToolChoice::Required => mode("required"),
         ToolChoice::Tool(name) => {
-            let custom = tools.iter().any(|t| matches!(t, ir::Tool::Custom { name: n, .. } if n == name));
+            let custom = tools
+                .iter()
+                .any(|t| matches!(t, ir::Tool::Custom { name: n, .. } if n == name));
             wire::ToolChoice::Named(wire::NamedToolChoice {
                 kind: if custom { "custom" } else { "function" }.to_owned(),
                 name: Some(name.clone()),
@@ -204,7 +267,11 @@ pub(crate) fn tool_choice_to_wire(c: &ToolChoice, tools: &[ir::Tool], residue: O
 }
 
 /// `text.format` → IR response format; `verbosity` goes to `extra` under Chat's name for it.
-pub(crate) fn text_from_wire(t: wire::TextConfig, extra: &mut Map<String, Value>, residue: &mut Residue) -> Option<ResponseFormat> {
+pub(crate) fn text_from_wire(
+    t: wire::TextConfig,
+    extra: &mut Map<String, Value>,
+    residue: &mut Residue,
+) -> Option<ResponseFormat> {
     if let Some(v) = t.verbosity {
         extra.insert("verbosity".to_owned(), Value::String(v));
     }
@@ -227,11 +294,20 @@ pub(crate) fn text_from_wire(t: wire::TextConfig, extra: &mut Map<String, Value>
     }
 }
 
-pub(crate) fn text_to_wire(format: Option<&ResponseFormat>, verbosity: Option<String>, residue: Option<&Residue>) -> Option<wire::TextConfig> {
+pub(crate) fn text_to_wire(
+    format: Option<&ResponseFormat>,
+    verbosity: Option<String>,
+    residue: Option<&Residue>,
+) -> Option<wire::TextConfig> {
     let format = match format {
         Some(ResponseFormat::Text) => Some(wire::TextFormat::Text(wire::Extra::new())),
         Some(ResponseFormat::JsonObject) => Some(wire::TextFormat::JsonObject(wire::Extra::new())),
-        Some(ResponseFormat::JsonSchema { name, schema, strict, description }) => {
+        Some(ResponseFormat::JsonSchema {
+            name,
+            schema,
+            strict,
+            description,
+        }) => {
             Some(wire::TextFormat::JsonSchema(wire::JsonSchemaFormat {
                 // OpenAI requires a schema name.
                 name: Some(name.clone().unwrap_or_else(|| "response".to_owned())),
@@ -241,16 +317,28 @@ pub(crate) fn text_to_wire(format: Option<&ResponseFormat>, verbosity: Option<St
                 extra: wire::Extra::new(),
             }))
         }
-        None => residue.and_then(|r| r.get("text_format")).cloned().map(wire::TextFormat::Unknown),
+        None => residue
+            .and_then(|r| r.get("text_format"))
+            .cloned()
+            .map(wire::TextFormat::Unknown),
     };
-    let extra = residue_obj(residue, "text_extra").cloned().unwrap_or_default();
+    let extra = residue_obj(residue, "text_extra")
+        .cloned()
+        .unwrap_or_default();
     if format.is_none() && verbosity.is_none() && extra.is_empty() {
         return None;
     }
-    Some(wire::TextConfig { format, verbosity, extra })
+    Some(wire::TextConfig {
+        format,
+        verbosity,
+        extra,
+    })
 }
 
-pub(crate) fn reasoning_from_wire(r: wire::ReasoningConfig, residue: &mut Residue) -> ReasoningConfig {
+pub(crate) fn reasoning_from_wire(
+    r: wire::ReasoningConfig,
+    residue: &mut Residue,
+) -> ReasoningConfig {
     let effort = r.effort.as_deref().and_then(ReasoningEffort::parse);
     if let (Some(raw), None) = (&r.effort, effort) {
         residue.insert("reasoning_effort".to_owned(), Value::String(raw.clone()));
@@ -267,18 +355,31 @@ pub(crate) fn reasoning_from_wire(r: wire::ReasoningConfig, residue: &mut Residu
     }
 }
 
-pub(crate) fn reasoning_to_wire(r: &ReasoningConfig, residue: Option<&Residue>, diag: &mut Diagnostics) -> Option<wire::ReasoningConfig> {
+pub(crate) fn reasoning_to_wire(
+    r: &ReasoningConfig,
+    residue: Option<&Residue>,
+    diag: &mut Diagnostics,
+) -> Option<wire::ReasoningConfig> {
     let mut effort = match (r.effort, r.budget_tokens) {
         (Some(e), _) => Some(e.as_str().to_owned()),
         (None, Some(b)) => {
-            diag.approximated("reasoning.budget_tokens", "thinking budget mapped to the nearest effort");
+            diag.approximated(
+                "reasoning.budget_tokens",
+                "thinking budget mapped to the nearest effort",
+            );
             Some(ReasoningEffort::from_budget(b).as_str().to_owned())
         }
-        (None, None) => residue.and_then(|r| r.get("reasoning_effort")).and_then(Value::as_str).map(str::to_owned),
+        (None, None) => residue
+            .and_then(|r| r.get("reasoning_effort"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     };
     if r.enabled == Some(false) && r.effort.is_none() {
         // `none` is only accepted by newer models; leave the choice to the model's default.
-        diag.approximated("reasoning.enabled", "disabled thinking has no portable Responses setting; model default used");
+        diag.approximated(
+            "reasoning.enabled",
+            "disabled thinking has no portable Responses setting; model default used",
+        );
         effort = None;
     }
     let summary = match (&r.summary, r.include_thoughts) {
@@ -286,11 +387,17 @@ pub(crate) fn reasoning_to_wire(r: &ReasoningConfig, residue: Option<&Residue>, 
         (None, Some(true)) => Some("auto".to_owned()),
         _ => None,
     };
-    let extra = residue_obj(residue, "reasoning_extra").cloned().unwrap_or_default();
+    let extra = residue_obj(residue, "reasoning_extra")
+        .cloned()
+        .unwrap_or_default();
     if effort.is_none() && summary.is_none() && extra.is_empty() {
         return None;
     }
-    Some(wire::ReasoningConfig { effort, summary, extra })
+    Some(wire::ReasoningConfig {
+        effort,
+        summary,
+        extra,
+    })
 }
 
 #[cfg(test)]
@@ -312,7 +419,9 @@ mod tests {
         let mut residue = Residue::new();
         let ir = tools_from_wire(tools.clone(), &mut residue);
         assert_eq!(ir.len(), 5);
-        assert!(matches!(&ir[2], ir::Tool::Function(f) if f.name == "wait_agent" && f.namespace.as_deref() == Some("multi_agent_v1")));
+        assert!(
+            matches!(&ir[2], ir::Tool::Function(f) if f.name == "wait_agent" && f.namespace.as_deref() == Some("multi_agent_v1"))
+        );
         assert!(matches!(&ir[3], ir::Tool::WebSearch { .. }));
         assert!(matches!(&ir[4], ir::Tool::Builtin(_)));
         let mut diag = Diagnostics::new();
@@ -323,19 +432,45 @@ mod tests {
     #[test]
     fn choices_formats_and_reasoning() {
         let mut residue = Residue::new();
-        let cases = [(json!("required"), ToolChoice::Required), (json!({"type": "function", "name": "get_weather"}), ToolChoice::Tool("get_weather".into()))];
+        let cases = [
+            (json!("required"), ToolChoice::Required),
+            (
+                json!({"type": "function", "name": "get_weather"}),
+                ToolChoice::Tool("get_weather".into()),
+            ),
+        ];
         for (raw, want) in cases {
             let c: wire::ToolChoice = serde_json::from_value(raw.clone()).unwrap();
             assert_eq!(tool_choice_from_wire(c, &mut residue), Some(want.clone()));
-            assert_eq!(serde_json::to_value(tool_choice_to_wire(&want, &[], None)).unwrap(), raw);
+            assert_eq!(
+                serde_json::to_value(tool_choice_to_wire(&want, &[], None)).unwrap(),
+                raw
+            );
         }
-        let hosted: wire::ToolChoice = serde_json::from_value(json!({"type": "web_search_preview"})).unwrap();
-        assert_eq!(tool_choice_from_wire(hosted.clone(), &mut residue), Some(ToolChoice::Required));
-        assert_eq!(tool_choice_to_wire(&ToolChoice::Required, &[], Some(&residue)), hosted);
+        let hosted: wire::ToolChoice =
+            serde_json::from_value(json!({"type": "web_search_preview"})).unwrap();
+        assert_eq!(
+            tool_choice_from_wire(hosted.clone(), &mut residue),
+            Some(ToolChoice::Required)
+        );
+        assert_eq!(
+            tool_choice_to_wire(&ToolChoice::Required, &[], Some(&residue)),
+            hosted
+        );
 
-        let r = reasoning_from_wire(serde_json::from_value(json!({"effort": "low", "summary": "auto"})).unwrap(), &mut residue);
-        assert_eq!((r.effort, r.summary.as_deref(), r.include_thoughts), (Some(ReasoningEffort::Low), Some("auto"), Some(true)));
-        let budget = ReasoningConfig { enabled: Some(true), budget_tokens: Some(2048), ..Default::default() };
+        let r = reasoning_from_wire(
+            serde_json::from_value(json!({"effort": "low", "summary": "auto"})).unwrap(),
+            &mut residue,
+        );
+        assert_eq!(
+            (r.effort, r.summary.as_deref(), r.include_thoughts),
+            (Some(ReasoningEffort::Low), Some("auto"), Some(true))
+        );
+        let budget = ReasoningConfig {
+            enabled: Some(true),
+            budget_tokens: Some(2048),
+            ..Default::default()
+        };
         let mut diag = Diagnostics::new();
         let w = reasoning_to_wire(&budget, None, &mut diag).unwrap();
         assert_eq!(w.effort.as_deref(), Some("low"));
