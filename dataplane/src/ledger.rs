@@ -132,7 +132,7 @@ impl Ledger {
         }
         let (Some(user), Some(key)) = (&self.user, &self.key) else { return };
         self.app.outbox.push(UsageRecord {
-            request_id: std::mem::take(&mut self.request_id),
+            request_id: self.request_id.clone(),
             ts_ms: self.ts_ms,
             user: user.to_string(),
             key: key.to_string(),

@@ -73,6 +73,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     match &args.bundle {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = gproxy_config::env::expand(&text, |n| std::env::var(n).ok())?;
             let bundle = Bundle::parse(&text)?;
             let snap = Snapshot::from_bundle(&bundle, 1)?;
             app.apply(&snap)?;

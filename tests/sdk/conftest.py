@@ -60,6 +60,18 @@ WEATHER_SCHEMA = {
 }
 WEATHER_DESCRIPTION = "Get the current weather for a city."
 
+# Parallel calls: the mock calls the first two tools when the user text contains "parallel"; after
+# tool results it answers with the last one, so the order of results must survive translation.
+PARALLEL_PROMPT = "In parallel, get the weather and the local time in Paris."
+TIME_SCHEMA = {
+    "type": "object",
+    "properties": {"timezone": {"type": "string", "description": "IANA time zone"}},
+    "required": ["timezone"],
+}
+TIME_DESCRIPTION = "Get the local time in a time zone."
+TIME_RESULT = "14:05 CET"
+EXPECTED_PARALLEL_ANSWER = "tool said: " + TIME_RESULT
+
 # Known gateway bugs: (test function name, inbound, route) -> exact symptom. Each becomes a strict
 # xfail in gateway mode, so a fix shows up as XPASS (a failure) and the entry must then be removed.
 # `*` in the route position matches every route.
@@ -121,12 +133,37 @@ class Upstream:
         assert any(p.startswith(want) for p in hits), f"expected an upstream call to {want}, mock saw {hits}"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_mock_stats():
+    """Every test starts with empty mock stats, so what the mock recorded belongs to that test."""
+    if MOCK_URL:
+        _mock("POST", "/__mock/stats/reset")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, show what the gateway sent upstream (the mock keeps the last few requests)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or not MOCK_URL:
+        return
+    try:
+        requests = _mock("GET", "/__mock/stats")["requests"][-3:]
+    except Exception as exc:  # the mock may be the thing that died
+        report.sections.append(("upstream requests", f"cannot read mock stats: {exc}"))
+        return
+    lines = []
+    for r in requests:
+        lines.append(f"{r.get('method')} {r.get('path')}{'?' + r['query'] if r.get('query') else ''}")
+        lines.append(str(r.get("body", ""))[:4000])
+    report.sections.append(("upstream requests (last 3, oldest first)", "\n".join(lines) or "none"))
+
+
 @pytest.fixture
 def upstream(request):
-    """Clears the mock's stats before the test; `upstream.assert_called()` checks the upstream kind."""
+    """`upstream.assert_called()` checks which upstream protocol the gateway used."""
     if not MOCK_URL:
         pytest.skip("GPROXY_SDK_MOCK_URL not set")
-    _mock("POST", "/__mock/stats/reset")
     params = request.node.callspec.params
     inbound = getattr(request.module, "INBOUND", None) or params["inbound"]
     return Upstream(inbound, params["route"])

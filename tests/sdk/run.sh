@@ -94,7 +94,7 @@ client_key=gp-test-key-0001
 if [ "$mode" = direct ]; then upstream_key=$client_key; else upstream_key=sk-mock-upstream-0001; fi
 
 mock_port=$(free_port)
-"$bin/gproxy-mock-provider" --listen "127.0.0.1:$mock_port" --record 0 --threads 1 \
+"$bin/gproxy-mock-provider" --listen "127.0.0.1:$mock_port" --record 8 --threads 1 \
   --required-key "$upstream_key" >"$work/mock.log" 2>&1 &
 pids+=($!)
 mock_url="http://127.0.0.1:$mock_port"
@@ -120,8 +120,10 @@ if [ "$mode" = gateway ]; then
     {"name": "via-anthropic", "members": [{"provider": "up-anthropic", "model": "m-anthropic"}]},
     {"name": "via-gemini", "members": [{"provider": "up-gemini", "model": "m-gemini"}]}
   ],
-  "users": [{"name": "sdk", "keys": [{"key": "$client_key"}], "permissions": ["*"]}],
-  "settings": {"max_attempts": 1}
+  "users": [
+    {"name": "sdk", "keys": [{"key": "$client_key"}], "permissions": ["*"]},
+    {"name": "limited", "keys": [{"key": "gp-limited-key-0002"}], "permissions": ["via-chat"]}
+  ]
 }
 JSON
   dp_port=$(free_port)

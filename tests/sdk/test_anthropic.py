@@ -8,10 +8,15 @@ import pytest
 from conftest import (
     BASE_URL,
     EXPECTED_TEXT,
+    EXPECTED_PARALLEL_ANSWER,
     EXPECTED_TOOL_ANSWER,
     KEY,
+    PARALLEL_PROMPT,
     PROMPT,
     ROUTES,
+    TIME_DESCRIPTION,
+    TIME_RESULT,
+    TIME_SCHEMA,
     TIMEOUT_S,
     TOOL_PROMPT,
     TOOL_RESULT,
@@ -23,6 +28,7 @@ from conftest import (
 
 INBOUND = "anthropic"
 TOOLS = [{"name": "get_weather", "description": WEATHER_DESCRIPTION, "input_schema": WEATHER_SCHEMA}]
+TWO_TOOLS = TOOLS + [{"name": "get_time", "description": TIME_DESCRIPTION, "input_schema": TIME_SCHEMA}]
 MAX_TOKENS = 256
 
 
@@ -156,3 +162,51 @@ def test_stream_tool_call(client, route, upstream):
     assert [(u.name, u.input) for u in uses] == [("get_weather", args)]
     assert_usage(final.usage)
     upstream.assert_called("streamGenerateContent")
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_parallel_tool_calls(client, route):
+    model = model_for(INBOUND, route)
+    messages = [{"role": "user", "content": PARALLEL_PROMPT}]
+    m = client.messages.create(model=model, max_tokens=MAX_TOKENS, messages=messages, tools=TWO_TOOLS)
+    uses = [b for b in m.content if b.type == "tool_use"]
+    assert [u.name for u in uses] == ["get_weather", "get_time"], m.content
+    assert len({u.id for u in uses}) == 2, uses
+    assert "city" in uses[0].input and "timezone" in uses[1].input, uses
+    assert m.stop_reason == "tool_use"
+
+    messages.append({"role": "assistant", "content": m.content})
+    messages.append(
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": uses[0].id, "content": TOOL_RESULT},
+                {"type": "tool_result", "tool_use_id": uses[1].id, "content": TIME_RESULT},
+            ],
+        }
+    )
+    m2 = client.messages.create(model=model, max_tokens=MAX_TOKENS, messages=messages, tools=TWO_TOOLS)
+    assert text_of(m2) == EXPECTED_PARALLEL_ANSWER
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_stream_parallel_tool_calls(client, route):
+    with client.messages.stream(
+        model=model_for(INBOUND, route),
+        max_tokens=MAX_TOKENS,
+        messages=[{"role": "user", "content": PARALLEL_PROMPT}],
+        tools=TWO_TOOLS,
+    ) as stream:
+        partial: dict[int, list[str]] = {}
+        starts: dict[int, object] = {}
+        for event in stream:
+            if event.type == "content_block_start" and event.content_block.type == "tool_use":
+                starts[event.index] = event.content_block
+            elif event.type == "content_block_delta" and event.delta.type == "input_json_delta":
+                partial.setdefault(event.index, []).append(event.delta.partial_json)
+        final = stream.get_final_message()
+    order = sorted(starts)
+    assert [starts[i].name for i in order] == ["get_weather", "get_time"], starts
+    assert "city" in json.loads("".join(partial[order[0]]))
+    assert "timezone" in json.loads("".join(partial[order[1]]))
+    assert [b.name for b in final.content if b.type == "tool_use"] == ["get_weather", "get_time"]

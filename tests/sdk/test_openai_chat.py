@@ -8,10 +8,15 @@ import pytest
 from conftest import (
     BASE_URL,
     EXPECTED_TEXT,
+    EXPECTED_PARALLEL_ANSWER,
     EXPECTED_TOOL_ANSWER,
     KEY,
+    PARALLEL_PROMPT,
     PROMPT,
     ROUTES,
+    TIME_DESCRIPTION,
+    TIME_RESULT,
+    TIME_SCHEMA,
     TIMEOUT_S,
     TOOL_PROMPT,
     TOOL_RESULT,
@@ -27,6 +32,9 @@ TOOLS = [
         "type": "function",
         "function": {"name": "get_weather", "description": WEATHER_DESCRIPTION, "parameters": WEATHER_SCHEMA},
     }
+]
+TWO_TOOLS = TOOLS + [
+    {"type": "function", "function": {"name": "get_time", "description": TIME_DESCRIPTION, "parameters": TIME_SCHEMA}}
 ]
 
 
@@ -166,3 +174,45 @@ def test_stream_helper_final_completion(client, route):
     assert final.choices[0].message.content == EXPECTED_TEXT
     assert final.choices[0].finish_reason == "stop"
     assert_usage(final.usage)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_parallel_tool_calls(client, route):
+    model = model_for(INBOUND, route)
+    messages = [{"role": "user", "content": PARALLEL_PROMPT}]
+    r = client.chat.completions.create(model=model, messages=messages, tools=TWO_TOOLS)
+    calls = r.choices[0].message.tool_calls or []
+    assert [c.function.name for c in calls] == ["get_weather", "get_time"], calls
+    assert len({c.id for c in calls}) == 2, calls
+    assert "city" in json.loads(calls[0].function.arguments)
+    assert "timezone" in json.loads(calls[1].function.arguments)
+    assert r.choices[0].finish_reason == "tool_calls"
+
+    messages.append(r.choices[0].message.model_dump(exclude_none=True))
+    messages.append({"role": "tool", "tool_call_id": calls[0].id, "content": TOOL_RESULT})
+    messages.append({"role": "tool", "tool_call_id": calls[1].id, "content": TIME_RESULT})
+    r2 = client.chat.completions.create(model=model, messages=messages, tools=TWO_TOOLS)
+    assert r2.choices[0].message.content == EXPECTED_PARALLEL_ANSWER
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_stream_parallel_tool_calls(client, route):
+    stream = client.chat.completions.create(
+        model=model_for(INBOUND, route),
+        messages=[{"role": "user", "content": PARALLEL_PROMPT}],
+        tools=TWO_TOOLS,
+        stream=True,
+    )
+    calls: dict[int, dict] = {}
+    for chunk in stream:
+        for choice in chunk.choices:
+            for tc in choice.delta.tool_calls or []:
+                slot = calls.setdefault(tc.index, {"id": "", "name": "", "arguments": ""})
+                slot["id"] += tc.id or ""
+                slot["name"] += (tc.function and tc.function.name) or ""
+                slot["arguments"] += (tc.function and tc.function.arguments) or ""
+    assert sorted(calls) == [0, 1], calls
+    assert [calls[i]["name"] for i in (0, 1)] == ["get_weather", "get_time"], calls
+    assert calls[0]["id"] and calls[1]["id"] and calls[0]["id"] != calls[1]["id"], calls
+    assert "city" in json.loads(calls[0]["arguments"])
+    assert "timezone" in json.loads(calls[1]["arguments"])

@@ -8,10 +8,15 @@ import pytest
 from conftest import (
     BASE_URL,
     EXPECTED_TEXT,
+    EXPECTED_PARALLEL_ANSWER,
     EXPECTED_TOOL_ANSWER,
     KEY,
+    PARALLEL_PROMPT,
     PROMPT,
     ROUTES,
+    TIME_DESCRIPTION,
+    TIME_RESULT,
+    TIME_SCHEMA,
     TIMEOUT_S,
     TOOL_PROMPT,
     TOOL_RESULT,
@@ -30,6 +35,9 @@ TOOLS = [
         "parameters": WEATHER_SCHEMA,
         "strict": False,
     }
+]
+TWO_TOOLS = TOOLS + [
+    {"type": "function", "name": "get_time", "description": TIME_DESCRIPTION, "parameters": TIME_SCHEMA, "strict": False}
 ]
 
 
@@ -164,3 +172,41 @@ def test_stream_tool_call(client, route, upstream):
     assert json.loads(final_calls[0].arguments) == args
     assert_usage(completed.usage)
     upstream.assert_called("streamGenerateContent")
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_parallel_tool_calls(client, route):
+    model = model_for(INBOUND, route)
+    conversation = [{"role": "user", "content": PARALLEL_PROMPT}]
+    r = client.responses.create(model=model, input=conversation, tools=TWO_TOOLS)
+    calls = function_calls(r)
+    assert [c.name for c in calls] == ["get_weather", "get_time"], r.output
+    assert len({c.call_id for c in calls}) == 2, calls
+    assert "city" in json.loads(calls[0].arguments)
+    assert "timezone" in json.loads(calls[1].arguments)
+
+    conversation += [item.model_dump(exclude_none=True) for item in r.output]
+    conversation.append({"type": "function_call_output", "call_id": calls[0].call_id, "output": TOOL_RESULT})
+    conversation.append({"type": "function_call_output", "call_id": calls[1].call_id, "output": TIME_RESULT})
+    r2 = client.responses.create(model=model, input=conversation, tools=TWO_TOOLS)
+    assert r2.output_text == EXPECTED_PARALLEL_ANSWER
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_stream_parallel_tool_calls(client, route):
+    stream = client.responses.create(
+        model=model_for(INBOUND, route),
+        input=[{"role": "user", "content": PARALLEL_PROMPT}],
+        tools=TWO_TOOLS,
+        stream=True,
+    )
+    added, deltas = [], {}
+    for event in stream:
+        if event.type == "response.output_item.added" and event.item.type == "function_call":
+            added.append(event.item)
+        elif event.type == "response.function_call_arguments.delta":
+            deltas.setdefault(event.item_id, []).append(event.delta)
+    assert [i.name for i in added] == ["get_weather", "get_time"], added
+    assert len({i.id for i in added}) == 2 and len({i.call_id for i in added}) == 2, added
+    assert "city" in json.loads("".join(deltas.get(added[0].id, [])))
+    assert "timezone" in json.loads("".join(deltas.get(added[1].id, [])))

@@ -42,8 +42,14 @@ mod tests {
     #[test]
     fn hex_and_bytes_agree() {
         let hex = key_digest("gp-alice-0001");
-        assert_eq!(parse_hex_digest(&hex), Some(key_digest_bytes(b"gp-alice-0001")));
-        assert_eq!(key_digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            parse_hex_digest(&hex),
+            Some(key_digest_bytes(b"gp-alice-0001"))
+        );
+        assert_eq!(
+            key_digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(parse_hex_digest("zz"), None);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod digest;
+pub mod env;
 pub mod snapshot;
 pub mod usage;
 mod validate;

@@ -51,7 +51,13 @@ pub struct UsageRecord {
 
 /// Cost in USD of a usage at a price (USD per 1M tokens). Uncached input at `input`, cache
 /// reads at `cache_read` (default: input), cache writes at `cache_write` (default: input).
-pub fn cost_usd(price: &crate::bundle::Price, input: u64, output: u64, cache_read: u64, cache_write: u64) -> f64 {
+pub fn cost_usd(
+    price: &crate::bundle::Price,
+    input: u64,
+    output: u64,
+    cache_read: u64,
+    cache_write: u64,
+) -> f64 {
     let uncached = input.saturating_sub(cache_read).saturating_sub(cache_write) as f64;
     let per = 1e-6;
     (uncached * price.input
@@ -68,9 +74,17 @@ mod tests {
 
     #[test]
     fn cached_tokens_are_priced_apart() {
-        let p = Price { input: 2.5, output: 10.0, cache_read: Some(1.25), cache_write: None };
+        let p = Price {
+            input: 2.5,
+            output: 10.0,
+            cache_read: Some(1.25),
+            cache_write: None,
+        };
         // 1M input of which 0.5M cached, 0.1M output
         let c = cost_usd(&p, 1_000_000, 100_000, 500_000, 0);
-        assert!((c - (0.5 * 2.5 + 0.5 * 1.25 + 0.1 * 10.0)).abs() < 1e-9, "{c}");
+        assert!(
+            (c - (0.5 * 2.5 + 0.5 * 1.25 + 0.1 * 10.0)).abs() < 1e-9,
+            "{c}"
+        );
     }
 }

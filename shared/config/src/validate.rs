@@ -19,11 +19,17 @@ pub struct ValidationErrors(pub Vec<ValidationError>);
 
 impl ValidationErrors {
     pub fn single(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ValidationErrors(vec![ValidationError { path: path.into(), message: message.into() }])
+        ValidationErrors(vec![ValidationError {
+            path: path.into(),
+            message: message.into(),
+        }])
     }
 
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(ValidationError { path: path.into(), message: message.into() });
+        self.0.push(ValidationError {
+            path: path.into(),
+            message: message.into(),
+        });
     }
 }
 
@@ -40,12 +46,15 @@ impl fmt::Display for ValidationErrors {
 }
 
 /// First path segments the data plane serves itself; a provider cannot be named like them.
-const RESERVED: &[&str] = &["v1", "v1beta", "v1alpha", "admin", "healthz", "readyz", "metrics"];
+const RESERVED: &[&str] = &[
+    "v1", "v1beta", "v1alpha", "admin", "healthz", "readyz", "metrics",
+];
 
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
@@ -55,38 +64,67 @@ pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
     for (i, p) in b.providers.iter().enumerate() {
         let at = format!("providers[{i}]");
         if !valid_name(&p.name) {
-            errs.push(format!("{at}.name"), "use 1-64 characters of a-z, A-Z, 0-9, '-', '_', '.'");
+            errs.push(
+                format!("{at}.name"),
+                "use 1-64 characters of a-z, A-Z, 0-9, '-', '_', '.'",
+            );
         } else if RESERVED.contains(&p.name.as_str()) {
-            errs.push(format!("{at}.name"), format!("`{}` is a reserved path segment", p.name));
+            errs.push(
+                format!("{at}.name"),
+                format!("`{}` is a reserved path segment", p.name),
+            );
         }
         if !providers.insert(p.name.as_str()) {
-            errs.push(format!("{at}.name"), format!("duplicate provider `{}`", p.name));
+            errs.push(
+                format!("{at}.name"),
+                format!("duplicate provider `{}`", p.name),
+            );
         }
         if let Some(url) = &p.base_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                errs.push(format!("{at}.base_url"), "must start with http:// or https://");
+                errs.push(
+                    format!("{at}.base_url"),
+                    "must start with http:// or https://",
+                );
             }
         }
-        for (field, proxy) in std::iter::once(("proxy".to_owned(), &p.proxy))
-            .chain(p.credentials.iter().enumerate().map(|(j, c)| (format!("credentials[{j}].proxy"), &c.proxy)))
-        {
+        for (field, proxy) in std::iter::once(("proxy".to_owned(), &p.proxy)).chain(
+            p.credentials
+                .iter()
+                .enumerate()
+                .map(|(j, c)| (format!("credentials[{j}].proxy"), &c.proxy)),
+        ) {
             if let Some(proxy) = proxy {
-                let ok = ["http://", "https://", "socks5://", "socks5h://"].iter().any(|s| proxy.starts_with(s));
+                let ok = ["http://", "https://", "socks5://", "socks5h://"]
+                    .iter()
+                    .any(|s| proxy.starts_with(s));
                 if !ok {
-                    errs.push(format!("{at}.{field}"), "proxy must be http://, https://, socks5:// or socks5h://");
+                    errs.push(
+                        format!("{at}.{field}"),
+                        "proxy must be http://, https://, socks5:// or socks5h://",
+                    );
                 }
             }
         }
         let mut creds = HashSet::new();
         for (j, c) in p.credentials.iter().enumerate() {
             if c.api_key.is_empty() {
-                errs.push(format!("{at}.credentials[{j}].api_key"), "must not be empty");
+                errs.push(
+                    format!("{at}.credentials[{j}].api_key"),
+                    "must not be empty",
+                );
             } else if c.api_key == REDACTED {
-                errs.push(format!("{at}.credentials[{j}].api_key"), "is redacted; supply the secret");
+                errs.push(
+                    format!("{at}.credentials[{j}].api_key"),
+                    "is redacted; supply the secret",
+                );
             }
             let name = c.name.clone().unwrap_or_else(|| format!("#{j}"));
             if !creds.insert(name.clone()) {
-                errs.push(format!("{at}.credentials[{j}].name"), format!("duplicate credential `{name}`"));
+                errs.push(
+                    format!("{at}.credentials[{j}].name"),
+                    format!("duplicate credential `{name}`"),
+                );
             }
         }
         for (j, m) in p.models.iter().enumerate() {
@@ -94,12 +132,23 @@ pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
                 errs.push(format!("{at}.models[{j}].id"), "must not be empty");
             }
             if !models.insert((p.name.clone(), m.id.clone())) {
-                errs.push(format!("{at}.models[{j}].id"), format!("duplicate model `{}`", m.id));
+                errs.push(
+                    format!("{at}.models[{j}].id"),
+                    format!("duplicate model `{}`", m.id),
+                );
             }
             if let Some(price) = &m.price {
-                let all = [Some(price.input), Some(price.output), price.cache_read, price.cache_write];
+                let all = [
+                    Some(price.input),
+                    Some(price.output),
+                    price.cache_read,
+                    price.cache_write,
+                ];
                 if all.iter().flatten().any(|v| !v.is_finite() || *v < 0.0) {
-                    errs.push(format!("{at}.models[{j}].price"), "prices must be finite and >= 0");
+                    errs.push(
+                        format!("{at}.models[{j}].price"),
+                        "prices must be finite and >= 0",
+                    );
                 }
             }
         }
@@ -112,14 +161,20 @@ pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
             errs.push(format!("{at}.name"), "must not be empty");
         }
         if !routes.insert(r.name.as_str()) {
-            errs.push(format!("{at}.name"), format!("duplicate route `{}`", r.name));
+            errs.push(
+                format!("{at}.name"),
+                format!("duplicate route `{}`", r.name),
+            );
         }
         if r.members.is_empty() {
             errs.push(format!("{at}.members"), "a route needs at least one member");
         }
         for (j, m) in r.members.iter().enumerate() {
             if !providers.contains(m.provider.as_str()) {
-                errs.push(format!("{at}.members[{j}].provider"), format!("unknown provider `{}`", m.provider));
+                errs.push(
+                    format!("{at}.members[{j}].provider"),
+                    format!("unknown provider `{}`", m.provider),
+                );
             } else if !models.contains(&(m.provider.clone(), m.model.clone())) {
                 errs.push(
                     format!("{at}.members[{j}].model"),
@@ -148,7 +203,10 @@ pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
                 .split_once('/')
                 .is_some_and(|(p, m)| models.contains(&(p.to_owned(), m.to_owned())));
         if !target_ok {
-            errs.push(format!("{at}.target"), format!("`{}` is neither a route nor a provider/model", a.target));
+            errs.push(
+                format!("{at}.target"),
+                format!("`{}` is neither a route nor a provider/model", a.target),
+            );
         }
     }
 
@@ -166,22 +224,34 @@ pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
             let digest = match (&k.key, &k.digest) {
                 (Some(key), None) if key.len() >= 8 => Some(crate::digest::key_digest(key)),
                 (Some(_), None) => {
-                    errs.push(format!("{at}.keys[{j}].key"), "keys must be at least 8 characters");
+                    errs.push(
+                        format!("{at}.keys[{j}].key"),
+                        "keys must be at least 8 characters",
+                    );
                     None
                 }
                 (None, Some(d)) if parse_hex_digest(d).is_some() => Some(d.to_ascii_lowercase()),
                 (None, Some(_)) => {
-                    errs.push(format!("{at}.keys[{j}].digest"), "must be 64 hex characters (SHA-256)");
+                    errs.push(
+                        format!("{at}.keys[{j}].digest"),
+                        "must be 64 hex characters (SHA-256)",
+                    );
                     None
                 }
                 _ => {
-                    errs.push(format!("{at}.keys[{j}]"), "set exactly one of `key` and `digest`");
+                    errs.push(
+                        format!("{at}.keys[{j}]"),
+                        "set exactly one of `key` and `digest`",
+                    );
                     None
                 }
             };
             if let Some(d) = digest {
                 if !digests.insert(d) {
-                    errs.push(format!("{at}.keys[{j}]"), "the same key is configured twice");
+                    errs.push(
+                        format!("{at}.keys[{j}]"),
+                        "the same key is configured twice",
+                    );
                 }
             }
         }
@@ -268,19 +338,27 @@ users:
         assert!(Bundle::parse("providers: []\nbogus: 1\n").is_err());
         let redacted = Bundle::parse(GOOD).unwrap().redacted();
         let errs = redacted.validate().unwrap_err();
-        assert!(errs.0.iter().any(|e| e.path == "providers[0].credentials[0].api_key"));
+        assert!(errs
+            .0
+            .iter()
+            .any(|e| e.path == "providers[0].credentials[0].api_key"));
         // key material is exported as its digest, which is valid on re-import
         assert!(redacted.users[0].keys[0].key.is_none());
-        assert_eq!(redacted.users[0].keys[0].digest.as_ref().map(String::len), Some(64));
+        assert_eq!(
+            redacted.users[0].keys[0].digest.as_ref().map(String::len),
+            Some(64)
+        );
     }
 
     #[test]
     fn json_bundles_parse_too() {
         let b = Bundle::parse(r#"{"providers":[{"name":"a","channel":"gemini"}]}"#).unwrap();
         b.validate().unwrap();
-        assert!(Bundle::parse(r#"{"providers":[{"name":"admin","channel":"gemini"}]}"#)
-            .unwrap()
-            .validate()
-            .is_err());
+        assert!(
+            Bundle::parse(r#"{"providers":[{"name":"admin","channel":"gemini"}]}"#)
+                .unwrap()
+                .validate()
+                .is_err()
+        );
     }
 }

@@ -202,7 +202,9 @@ impl OperationKey {
         use Operation as O;
         use OperationKind as K;
         let (method, path, query) = match (self.operation, self.kind) {
-            (O::ListModels, K::OpenAi | K::OpenAiChat | K::OpenAiResponses) => (Get, "/models", None),
+            (O::ListModels, K::OpenAi | K::OpenAiChat | K::OpenAiResponses) => {
+                (Get, "/models", None)
+            }
             (O::GetModel, K::OpenAi | K::OpenAiChat | K::OpenAiResponses) => {
                 (Get, "/models/{model}", None)
             }
@@ -233,14 +235,20 @@ impl OperationKey {
             (O::ListModels, K::Gemini) => (Get, "/models", None),
             (O::GetModel, K::Gemini) => (Get, "/models/{model}", None),
             (O::GenerateContent, K::Gemini) => (Post, "/models/{model}:generateContent", None),
-            (O::StreamGenerateContent, K::Gemini) => {
-                (Post, "/models/{model}:streamGenerateContent", Some("alt=sse"))
-            }
+            (O::StreamGenerateContent, K::Gemini) => (
+                Post,
+                "/models/{model}:streamGenerateContent",
+                Some("alt=sse"),
+            ),
             (O::CountTokens, K::Gemini) => (Post, "/models/{model}:countTokens", None),
             (O::CreateEmbedding, K::Gemini) => (Post, "/models/{model}:batchEmbedContents", None),
             _ => return None,
         };
-        Some(Endpoint { method, path, query })
+        Some(Endpoint {
+            method,
+            path,
+            query,
+        })
     }
 }
 
@@ -258,7 +266,10 @@ mod tests {
     fn every_generate_kind_has_both_generate_endpoints() {
         for kind in OperationKind::GENERATE {
             for op in [Operation::GenerateContent, Operation::StreamGenerateContent] {
-                assert!(OperationKey::new(op, kind).endpoint().is_some(), "{op} {kind}");
+                assert!(
+                    OperationKey::new(op, kind).endpoint().is_some(),
+                    "{op} {kind}"
+                );
             }
         }
     }

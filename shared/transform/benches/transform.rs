@@ -10,7 +10,8 @@ use serde_json::json;
 
 /// A Chat request of about `target` bytes: a system prompt, a tool, alternating turns.
 fn chat_request(target: usize) -> Vec<u8> {
-    let mut messages = vec![json!({"role": "system", "content": "You are a helpful assistant. Answer briefly."})];
+    let mut messages =
+        vec![json!({"role": "system", "content": "You are a helpful assistant. Answer briefly."})];
     let mut i = 0;
     loop {
         let body = serde_json::to_vec(&json!({
@@ -41,7 +42,9 @@ fn anthropic_stream(n: usize) -> Vec<u8> {
             "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"text_delta\",\"text\":\"token {i} \"}}}}\n\n"
         ));
     }
-    s.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+    s.push_str(
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+    );
     s.push_str("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":500}}\n\n");
     s.push_str("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
     s.into_bytes()
@@ -53,21 +56,47 @@ fn requests(c: &mut Criterion) {
         let body = chat_request(size);
         g.throughput(Throughput::Bytes(body.len() as u64));
         let label = format!("{}KB", size / 1024);
-        g.bench_with_input(BenchmarkId::new("chat_to_anthropic", &label), &body, |b, body| {
-            b.iter(|| {
-                let req = codec(OperationKind::OpenAiChat).decode_request(body, DecodeContext::default()).unwrap_or_default();
-                codec(OperationKind::AnthropicMessages).encode_request(&req, &mut Diagnostics::new()).map(|e| e.body.len()).unwrap_or(0)
-            })
-        });
-        g.bench_with_input(BenchmarkId::new("chat_to_gemini", &label), &body, |b, body| {
-            b.iter(|| {
-                let req = codec(OperationKind::OpenAiChat).decode_request(body, DecodeContext::default()).unwrap_or_default();
-                codec(OperationKind::Gemini).encode_request(&req, &mut Diagnostics::new()).map(|e| e.body.len()).unwrap_or(0)
-            })
-        });
-        g.bench_with_input(BenchmarkId::new("passthrough_patch_model", &label), &body, |b, body| {
-            b.iter(|| patch(body, &[Patch::Set("model", b"\"gpt-4o-2024-11-20\"")]).map(|v| v.len()).unwrap_or(0))
-        });
+        g.bench_with_input(
+            BenchmarkId::new("chat_to_anthropic", &label),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    let req = codec(OperationKind::OpenAiChat)
+                        .decode_request(body, DecodeContext::default())
+                        .unwrap_or_default();
+                    codec(OperationKind::AnthropicMessages)
+                        .encode_request(&req, &mut Diagnostics::new())
+                        .map(|e| e.body.len())
+                        .unwrap_or(0)
+                })
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("chat_to_gemini", &label),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    let req = codec(OperationKind::OpenAiChat)
+                        .decode_request(body, DecodeContext::default())
+                        .unwrap_or_default();
+                    codec(OperationKind::Gemini)
+                        .encode_request(&req, &mut Diagnostics::new())
+                        .map(|e| e.body.len())
+                        .unwrap_or(0)
+                })
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("passthrough_patch_model", &label),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    patch(body, &[Patch::Set("model", b"\"gpt-4o-2024-11-20\"")])
+                        .map(|v| v.len())
+                        .unwrap_or(0)
+                })
+            },
+        );
     }
     g.finish();
 }
@@ -76,7 +105,10 @@ fn streams(c: &mut Criterion) {
     let input = anthropic_stream(500);
     let mut g = c.benchmark_group("stream_500_events");
     g.throughput(Throughput::Elements(500));
-    for (name, client) in [("anthropic_to_chat", OperationKind::OpenAiChat), ("anthropic_to_responses", OperationKind::OpenAiResponses)] {
+    for (name, client) in [
+        ("anthropic_to_chat", OperationKind::OpenAiChat),
+        ("anthropic_to_responses", OperationKind::OpenAiResponses),
+    ] {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let mut t = StreamTranslator::new(

@@ -1,7 +1,9 @@
 //! Stream → single object: folds IR stream events into one IR response (an upstream that only
 //! streams, a client that does not).
 
-use crate::ir::{Delta, Error, Part, PartStart, Reasoning, Response, StreamEvent, Text, ToolCall, Usage};
+use crate::ir::{
+    Delta, Error, Part, PartStart, Reasoning, Response, StreamEvent, Text, ToolCall, Usage,
+};
 
 /// Folds a stream's IR events into a [`Response`]. Holds only the content itself, never frames.
 #[derive(Debug, Default)]
@@ -33,16 +35,20 @@ impl Aggregator {
                         redacted: *redacted,
                         ..Reasoning::default()
                     }),
-                    PartStart::ToolCall { id, name, namespace, kind, item_id } => {
-                        Part::ToolCall(ToolCall {
-                            id: id.clone(),
-                            name: name.clone(),
-                            namespace: namespace.clone(),
-                            kind: *kind,
-                            item_id: item_id.clone(),
-                            ..ToolCall::default()
-                        })
-                    }
+                    PartStart::ToolCall {
+                        id,
+                        name,
+                        namespace,
+                        kind,
+                        item_id,
+                    } => Part::ToolCall(ToolCall {
+                        id: id.clone(),
+                        name: name.clone(),
+                        namespace: namespace.clone(),
+                        kind: *kind,
+                        item_id: item_id.clone(),
+                        ..ToolCall::default()
+                    }),
                     PartStart::Refusal => Part::Refusal(String::new()),
                     PartStart::Whole(part) => part.clone(),
                 };
@@ -116,21 +122,57 @@ mod tests {
             item_id: None,
         };
         let events = vec![
-            StreamEvent::Start { id: "r1".into(), model: "m".into(), created: Some(7) },
-            StreamEvent::PartStart { index: 0, part: PartStart::Text },
-            StreamEvent::Delta { index: 0, delta: Delta::Text("Hel".into()) },
-            StreamEvent::Delta { index: 0, delta: Delta::Text("lo".into()) },
+            StreamEvent::Start {
+                id: "r1".into(),
+                model: "m".into(),
+                created: Some(7),
+            },
+            StreamEvent::PartStart {
+                index: 0,
+                part: PartStart::Text,
+            },
+            StreamEvent::Delta {
+                index: 0,
+                delta: Delta::Text("Hel".into()),
+            },
+            StreamEvent::Delta {
+                index: 0,
+                delta: Delta::Text("lo".into()),
+            },
             StreamEvent::PartStop { index: 0 },
-            StreamEvent::PartStart { index: 1, part: call("a", "f") },
-            StreamEvent::PartStart { index: 2, part: call("b", "g") },
-            StreamEvent::Delta { index: 1, delta: Delta::ToolArguments("{\"x\":".into()) },
-            StreamEvent::Delta { index: 2, delta: Delta::ToolArguments("{}".into()) },
-            StreamEvent::Delta { index: 1, delta: Delta::ToolArguments("1}".into()) },
+            StreamEvent::PartStart {
+                index: 1,
+                part: call("a", "f"),
+            },
+            StreamEvent::PartStart {
+                index: 2,
+                part: call("b", "g"),
+            },
+            StreamEvent::Delta {
+                index: 1,
+                delta: Delta::ToolArguments("{\"x\":".into()),
+            },
+            StreamEvent::Delta {
+                index: 2,
+                delta: Delta::ToolArguments("{}".into()),
+            },
+            StreamEvent::Delta {
+                index: 1,
+                delta: Delta::ToolArguments("1}".into()),
+            },
             StreamEvent::PartStop { index: 1 },
             StreamEvent::PartStop { index: 2 },
-            StreamEvent::Usage(Usage { input_tokens: 10, ..Usage::default() }),
-            StreamEvent::Usage(Usage { output_tokens: 5, ..Usage::default() }),
-            StreamEvent::Finish { stop_reason: StopReason::ToolUse },
+            StreamEvent::Usage(Usage {
+                input_tokens: 10,
+                ..Usage::default()
+            }),
+            StreamEvent::Usage(Usage {
+                output_tokens: 5,
+                ..Usage::default()
+            }),
+            StreamEvent::Finish {
+                stop_reason: StopReason::ToolUse,
+            },
         ];
         for e in &events {
             agg.push(e);
@@ -139,7 +181,9 @@ mod tests {
         assert_eq!(r.id, "r1");
         assert_eq!(r.content.len(), 3);
         assert!(matches!(&r.content[0], Part::Text(t) if t.text == "Hello"));
-        assert!(matches!(&r.content[1], Part::ToolCall(c) if c.arguments == "{\"x\":1}" && c.name == "f"));
+        assert!(
+            matches!(&r.content[1], Part::ToolCall(c) if c.arguments == "{\"x\":1}" && c.name == "f")
+        );
         assert!(matches!(&r.content[2], Part::ToolCall(c) if c.arguments == "{}" && c.id == "b"));
         let u = r.usage.unwrap();
         assert_eq!((u.input_tokens, u.output_tokens), (10, 5));
@@ -149,8 +193,14 @@ mod tests {
     #[test]
     fn an_error_wins() {
         let mut agg = Aggregator::new();
-        agg.push(&StreamEvent::PartStart { index: 0, part: PartStart::Text });
-        agg.push(&StreamEvent::Error(Error::new(crate::ir::ErrorKind::Overloaded, "busy")));
+        agg.push(&StreamEvent::PartStart {
+            index: 0,
+            part: PartStart::Text,
+        });
+        agg.push(&StreamEvent::Error(Error::new(
+            crate::ir::ErrorKind::Overloaded,
+            "busy",
+        )));
         assert_eq!(agg.finish().unwrap_err().message, "busy");
     }
 }

@@ -48,7 +48,10 @@ impl Frame {
     }
 
     pub fn named(event: &'static str, data: String) -> Self {
-        Frame { event: Some(event), data }
+        Frame {
+            event: Some(event),
+            data,
+        }
     }
 }
 
@@ -56,7 +59,12 @@ impl Frame {
 pub trait StreamDecoder: Send {
     /// Decode one SSE event (`event` name if any, `data` payload). Unknown event types are
     /// ignored, never an error; a malformed payload of a known type is.
-    fn decode(&mut self, event: Option<&str>, data: &str, out: &mut Vec<ir::StreamEvent>) -> Result<()>;
+    fn decode(
+        &mut self,
+        event: Option<&str>,
+        data: &str,
+        out: &mut Vec<ir::StreamEvent>,
+    ) -> Result<()>;
     /// End of input: close whatever the upstream left open (a stream cut short still yields a
     /// well-formed event sequence; no `Finish` is invented unless the upstream sent one).
     fn finish(&mut self, out: &mut Vec<ir::StreamEvent>);
@@ -91,7 +99,12 @@ pub trait Codec: Send + Sync {
     fn decode_request(&self, body: &[u8], ctx: DecodeContext<'_>) -> Result<ir::Request>;
     fn encode_request(&self, req: &ir::Request, diag: &mut Diagnostics) -> Result<EncodedRequest>;
     fn decode_response(&self, body: &[u8]) -> Result<ir::Response>;
-    fn encode_response(&self, resp: &ir::Response, ctx: &EncodeContext, diag: &mut Diagnostics) -> Vec<u8>;
+    fn encode_response(
+        &self,
+        resp: &ir::Response,
+        ctx: &EncodeContext,
+        diag: &mut Diagnostics,
+    ) -> Vec<u8>;
     fn stream_decoder(&self) -> Box<dyn StreamDecoder>;
     fn stream_encoder(&self, ctx: EncodeContext) -> Box<dyn StreamEncoder>;
 
@@ -106,8 +119,16 @@ pub trait Codec: Send + Sync {
 
     // count tokens ----------------------------------------------------------------------------
     /// `None` when this kind has no count-tokens endpoint (Chat Completions).
-    fn decode_count_tokens_request(&self, body: &[u8], ctx: DecodeContext<'_>) -> Option<Result<ir::Request>>;
-    fn encode_count_tokens_request(&self, req: &ir::Request, diag: &mut Diagnostics) -> Option<Result<EncodedRequest>>;
+    fn decode_count_tokens_request(
+        &self,
+        body: &[u8],
+        ctx: DecodeContext<'_>,
+    ) -> Option<Result<ir::Request>>;
+    fn encode_count_tokens_request(
+        &self,
+        req: &ir::Request,
+        diag: &mut Diagnostics,
+    ) -> Option<Result<EncodedRequest>>;
     fn decode_count_tokens_response(&self, body: &[u8]) -> Option<Result<ir::TokenCount>>;
     fn encode_count_tokens_response(&self, count: &ir::TokenCount) -> Option<Vec<u8>>;
 
@@ -119,8 +140,16 @@ pub trait Codec: Send + Sync {
 
     // embeddings ---------------------------------------------------------------------------------
     /// `None` when this kind has no embeddings endpoint (Anthropic).
-    fn decode_embeddings_request(&self, body: &[u8], ctx: DecodeContext<'_>) -> Option<Result<ir::EmbeddingRequest>>;
-    fn encode_embeddings_request(&self, req: &ir::EmbeddingRequest, diag: &mut Diagnostics) -> Option<Result<EncodedRequest>>;
+    fn decode_embeddings_request(
+        &self,
+        body: &[u8],
+        ctx: DecodeContext<'_>,
+    ) -> Option<Result<ir::EmbeddingRequest>>;
+    fn encode_embeddings_request(
+        &self,
+        req: &ir::EmbeddingRequest,
+        diag: &mut Diagnostics,
+    ) -> Option<Result<EncodedRequest>>;
     fn decode_embeddings_response(&self, body: &[u8]) -> Option<Result<ir::EmbeddingResponse>>;
     fn encode_embeddings_response(&self, resp: &ir::EmbeddingResponse) -> Option<Vec<u8>>;
 }

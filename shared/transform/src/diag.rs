@@ -40,11 +40,19 @@ impl Diagnostics {
     }
 
     pub fn dropped(&mut self, field: impl Into<String>, detail: &'static str) {
-        self.items.push(Diagnostic { severity: Severity::Dropped, field: field.into(), detail });
+        self.items.push(Diagnostic {
+            severity: Severity::Dropped,
+            field: field.into(),
+            detail,
+        });
     }
 
     pub fn approximated(&mut self, field: impl Into<String>, detail: &'static str) {
-        self.items.push(Diagnostic { severity: Severity::Approximated, field: field.into(), detail });
+        self.items.push(Diagnostic {
+            severity: Severity::Approximated,
+            field: field.into(),
+            detail,
+        });
     }
 
     pub fn is_empty(&self) -> bool {

@@ -18,7 +18,10 @@ pub enum TransformError {
 
 impl TransformError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        TransformError::Invalid { field: field.into(), message: message.into() }
+        TransformError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// The offending parameter, for OpenAI's `param` field.

@@ -18,6 +18,15 @@ use serde_json::{Map, Value};
 /// Free-form fields the IR has no slot for, keyed by their wire name.
 pub type Extra = Map<String, Value>;
 
+/// `extra` keys that hold a codec's own bookkeeping (shapes to restore on a same-family round
+/// trip), not wire fields: other codecs skip them without a diagnostic.
+pub const BOOKKEEPING_KEYS: [&str; 1] = ["openai_responses"];
+
+/// Whether an `extra` key is bookkeeping rather than a field a user sent.
+pub fn is_bookkeeping(key: &str) -> bool {
+    BOOKKEEPING_KEYS.contains(&key)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------
@@ -76,7 +85,12 @@ pub struct Message {
 
 impl Message {
     pub fn new(role: Role, parts: Vec<Part>) -> Self {
-        Message { role, parts, name: None, extra: Extra::new() }
+        Message {
+            role,
+            parts,
+            name: None,
+            extra: Extra::new(),
+        }
     }
 
     pub fn text(role: Role, text: impl Into<String>) -> Self {
@@ -109,7 +123,10 @@ pub struct Text {
 
 impl Text {
     pub fn new(text: impl Into<String>) -> Self {
-        Text { text: text.into(), annotations: Vec::new() }
+        Text {
+            text: text.into(),
+            annotations: Vec::new(),
+        }
     }
 }
 
@@ -130,7 +147,10 @@ pub enum MediaSource {
     Base64(String),
     Url(String),
     /// A provider file id (OpenAI `file_id`, Anthropic `file_id`, Gemini `fileUri`).
-    FileId { family: Family, id: String },
+    FileId {
+        family: Family,
+        id: String,
+    },
 }
 
 /// Model reasoning: visible (summarized) text, and/or an opaque signature / encrypted blob that
@@ -198,9 +218,15 @@ pub struct ToolResult {
 pub enum Tool {
     Function(FunctionTool),
     /// Responses custom tool with optional grammar `format`.
-    Custom { name: String, description: Option<String>, format: Option<Value> },
+    Custom {
+        name: String,
+        description: Option<String>,
+        format: Option<Value>,
+    },
     /// Web search, available in every family under different names.
-    WebSearch { config: Opaque },
+    WebSearch {
+        config: Opaque,
+    },
     /// Any other provider built-in tool (code execution, computer use, ...), kept verbatim.
     Builtin(Opaque),
 }
@@ -229,7 +255,12 @@ pub enum ToolChoice {
 pub enum ResponseFormat {
     Text,
     JsonObject,
-    JsonSchema { name: Option<String>, schema: Value, strict: Option<bool>, description: Option<String> },
+    JsonSchema {
+        name: Option<String>,
+        schema: Value,
+        strict: Option<bool>,
+        description: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,20 +428,37 @@ impl Usage {
 /// `Finish` once, then end of input. `Error` may come at any point and ends the stream.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
-    Start { id: String, model: String, created: Option<i64> },
-    PartStart { index: usize, part: PartStart },
-    Delta { index: usize, delta: Delta },
-    PartStop { index: usize },
+    Start {
+        id: String,
+        model: String,
+        created: Option<i64>,
+    },
+    PartStart {
+        index: usize,
+        part: PartStart,
+    },
+    Delta {
+        index: usize,
+        delta: Delta,
+    },
+    PartStop {
+        index: usize,
+    },
     /// Cumulative usage so far (merge with [`Usage::merge`]).
     Usage(Usage),
-    Finish { stop_reason: StopReason },
+    Finish {
+        stop_reason: StopReason,
+    },
     Error(Error),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PartStart {
     Text,
-    Reasoning { id: Option<String>, redacted: bool },
+    Reasoning {
+        id: Option<String>,
+        redacted: bool,
+    },
     ToolCall {
         id: String,
         name: String,
@@ -499,7 +547,13 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, status: kind.status(), message: message.into(), code: None, param: None }
+        Error {
+            kind,
+            status: kind.status(),
+            message: message.into(),
+            code: None,
+            param: None,
+        }
     }
 
     pub fn with_status(mut self, status: u16) -> Self {

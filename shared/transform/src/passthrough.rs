@@ -110,7 +110,10 @@ fn members(b: &[u8]) -> Result<Vec<Member>> {
         }
         i = skip_ws(b, i + 1);
         let vend = skip_value(b, i)?;
-        out.push(Member { key, value: (i, vend) });
+        out.push(Member {
+            key,
+            value: (i, vend),
+        });
         i = skip_ws(b, vend);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
@@ -121,13 +124,17 @@ fn members(b: &[u8]) -> Result<Vec<Member>> {
 }
 
 fn find<'a>(b: &[u8], ms: &'a [Member], key: &str) -> Option<&'a Member> {
-    ms.iter().rev().find(|m| b.get(m.key.0..m.key.1) == Some(key.as_bytes()))
+    ms.iter()
+        .rev()
+        .find(|m| b.get(m.key.0..m.key.1) == Some(key.as_bytes()))
 }
 
 /// A top-level string field (e.g. `model`), unescaped. `None` when absent or not a string.
 pub fn get_str<'a>(body: &'a [u8], key: &str) -> Result<Option<Cow<'a, str>>> {
     let ms = members(body)?;
-    let Some(m) = find(body, &ms, key) else { return Ok(None) };
+    let Some(m) = find(body, &ms, key) else {
+        return Ok(None);
+    };
     let raw = body.get(m.value.0..m.value.1).unwrap_or_default();
     if raw.first() != Some(&b'"') {
         return Ok(None);
@@ -144,11 +151,13 @@ pub fn get_str<'a>(body: &'a [u8], key: &str) -> Result<Option<Cow<'a, str>>> {
 /// A top-level boolean field (e.g. `stream`).
 pub fn get_bool(body: &[u8], key: &str) -> Result<Option<bool>> {
     let ms = members(body)?;
-    Ok(find(body, &ms, key).and_then(|m| match body.get(m.value.0..m.value.1) {
-        Some(b"true") => Some(true),
-        Some(b"false") => Some(false),
-        _ => None,
-    }))
+    Ok(
+        find(body, &ms, key).and_then(|m| match body.get(m.value.0..m.value.1) {
+            Some(b"true") => Some(true),
+            Some(b"false") => Some(false),
+            _ => None,
+        }),
+    )
 }
 
 /// The raw JSON text of a top-level field.
@@ -185,7 +194,10 @@ pub fn patch(body: &[u8], patches: &[Patch<'_>]) -> Result<Vec<u8>> {
                 }
             }
             Patch::Remove(key) => {
-                if let Some(pos) = ms.iter().rposition(|m| body.get(m.key.0..m.key.1) == Some(key.as_bytes())) {
+                if let Some(pos) = ms
+                    .iter()
+                    .rposition(|m| body.get(m.key.0..m.key.1) == Some(key.as_bytes()))
+                {
                     let m = ms[pos];
                     let start = m.key.0 - 1;
                     let (s, e) = match ms.get(pos + 1) {
@@ -248,12 +260,18 @@ mod tests {
         assert_eq!(get_str(body, "model").unwrap().as_deref(), Some("gpt-4o"));
         assert_eq!(get_bool(body, "stream").unwrap(), Some(true));
         assert_eq!(get_str(body, "nope").unwrap(), None);
-        assert_eq!(get_str(br#"{"model":"a\u00e9\"b"}"#, "model").unwrap().as_deref(), Some("aé\"b"));
+        assert_eq!(
+            get_str(br#"{"model":"a\u00e9\"b"}"#, "model")
+                .unwrap()
+                .as_deref(),
+            Some("aé\"b")
+        );
     }
 
     #[test]
     fn rewrites_the_model_and_keeps_every_other_byte() {
-        let body = br#"{"model":"alias","messages":[{"content":"{\"model\":1}"}],"x":{"model":"inner"}}"#;
+        let body =
+            br#"{"model":"alias","messages":[{"content":"{\"model\":1}"}],"x":{"model":"inner"}}"#;
         let out = patch(body, &[Patch::Set("model", br#""real-model""#)]).unwrap();
         assert_eq!(
             std::str::from_utf8(&out).unwrap(),
@@ -264,8 +282,15 @@ mod tests {
     #[test]
     fn inserts_and_removes() {
         let body = br#"{"model":"m","stream":true}"#;
-        let out = patch(body, &[Patch::Set("stream_options", br#"{"include_usage":true}"#)]).unwrap();
-        assert_eq!(v(&out), json!({"stream_options":{"include_usage":true},"model":"m","stream":true}));
+        let out = patch(
+            body,
+            &[Patch::Set("stream_options", br#"{"include_usage":true}"#)],
+        )
+        .unwrap();
+        assert_eq!(
+            v(&out),
+            json!({"stream_options":{"include_usage":true},"model":"m","stream":true})
+        );
         let out = patch(body, &[Patch::Remove("stream")]).unwrap();
         assert_eq!(v(&out), json!({"model":"m"}));
         let out = patch(body, &[Patch::Remove("model")]).unwrap();
@@ -278,8 +303,18 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_an_object() {
-        for bad in [&b"[1]"[..], b"", b"{\"a\":", b"{\"a\" 1}", b"{\"a\":\"x}", b"{\"a\":1,}"] {
-            assert!(patch(bad, &[Patch::Set("model", b"\"x\"")]).is_err(), "{bad:?}");
+        for bad in [
+            &b"[1]"[..],
+            b"",
+            b"{\"a\":",
+            b"{\"a\" 1}",
+            b"{\"a\":\"x}",
+            b"{\"a\":1,}",
+        ] {
+            assert!(
+                patch(bad, &[Patch::Set("model", b"\"x\"")]).is_err(),
+                "{bad:?}"
+            );
         }
     }
 

@@ -25,7 +25,11 @@ pub fn wrap(opaque: &Opaque, target: Family) -> String {
         (Value::String(s), false) => format!("{PREFIX}{}.s{s}", opaque.family),
         (other, _) => {
             let json = serde_json::to_vec(other).unwrap_or_default();
-            format!("{PREFIX}{}.j{}", opaque.family, URL_SAFE_NO_PAD.encode(json))
+            format!(
+                "{PREFIX}{}.j{}",
+                opaque.family,
+                URL_SAFE_NO_PAD.encode(json)
+            )
         }
     }
 }
@@ -43,11 +47,16 @@ pub fn unwrap(s: &str, native: Family) -> Opaque {
             };
             if let Some(family) = family {
                 if let Some(v) = payload.strip_prefix('s') {
-                    return Opaque { family, value: Value::String(v.to_owned()) };
+                    return Opaque {
+                        family,
+                        value: Value::String(v.to_owned()),
+                    };
                 }
                 if let Some(b) = payload.strip_prefix('j') {
-                    if let Some(value) =
-                        URL_SAFE_NO_PAD.decode(b).ok().and_then(|j| serde_json::from_slice(&j).ok())
+                    if let Some(value) = URL_SAFE_NO_PAD
+                        .decode(b)
+                        .ok()
+                        .and_then(|j| serde_json::from_slice(&j).ok())
                     {
                         return Opaque { family, value };
                     }
@@ -55,7 +64,10 @@ pub fn unwrap(s: &str, native: Family) -> Opaque {
             }
         }
     }
-    Opaque { family: native, value: Value::String(s.to_owned()) }
+    Opaque {
+        family: native,
+        value: Value::String(s.to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -65,18 +77,27 @@ mod tests {
 
     #[test]
     fn native_values_stay_verbatim() {
-        let o = Opaque { family: Family::Anthropic, value: Value::String("EqQBCkgIARABGAIiQ".into()) };
+        let o = Opaque {
+            family: Family::Anthropic,
+            value: Value::String("EqQBCkgIARABGAIiQ".into()),
+        };
         assert_eq!(wrap(&o, Family::Anthropic), "EqQBCkgIARABGAIiQ");
         assert_eq!(unwrap("EqQBCkgIARABGAIiQ", Family::Anthropic), o);
     }
 
     #[test]
     fn foreign_values_round_trip_with_origin() {
-        let o = Opaque { family: Family::Gemini, value: Value::String("CiQB0e2Kb+/sig==".into()) };
+        let o = Opaque {
+            family: Family::Gemini,
+            value: Value::String("CiQB0e2Kb+/sig==".into()),
+        };
         let w = wrap(&o, Family::Anthropic);
         assert!(w.starts_with("gpx1.gemini."));
         assert_eq!(unwrap(&w, Family::Anthropic), o);
-        let j = Opaque { family: Family::OpenAi, value: serde_json::json!({"id": "rs_1", "enc": "x"}) };
+        let j = Opaque {
+            family: Family::OpenAi,
+            value: serde_json::json!({"id": "rs_1", "enc": "x"}),
+        };
         assert_eq!(unwrap(&wrap(&j, Family::Gemini), Family::Gemini), j);
     }
 

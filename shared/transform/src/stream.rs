@@ -24,7 +24,9 @@ impl StreamOutcome {
             },
             StreamEvent::Finish { stop_reason } => self.stop_reason = Some(stop_reason.clone()),
             StreamEvent::Error(e) => self.error = Some(e.clone()),
-            StreamEvent::PartStart { .. } | StreamEvent::Delta { .. } => self.started_content = true,
+            StreamEvent::PartStart { .. } | StreamEvent::Delta { .. } => {
+                self.started_content = true
+            }
             _ => {}
         }
     }
@@ -94,7 +96,10 @@ impl StreamTranslator {
     fn drain(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let mut result = Ok(());
         for ev in self.sse_events.drain(..) {
-            if let Err(e) = self.decoder.decode(ev.event.as_deref(), &ev.data, &mut self.ir_events) {
+            if let Err(e) = self
+                .decoder
+                .decode(ev.event.as_deref(), &ev.data, &mut self.ir_events)
+            {
                 result = Err(e);
                 break;
             }
@@ -165,7 +170,9 @@ impl StreamTap {
     fn drain(&mut self) {
         for ev in self.sse_events.drain(..) {
             // A malformed frame is forwarded unchanged; accounting just skips it.
-            let _ = self.decoder.decode(ev.event.as_deref(), &ev.data, &mut self.ir_events);
+            let _ = self
+                .decoder
+                .decode(ev.event.as_deref(), &ev.data, &mut self.ir_events);
         }
         for ev in self.ir_events.drain(..) {
             self.outcome.observe(&ev);

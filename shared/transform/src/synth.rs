@@ -1,7 +1,7 @@
 //! Single object → stream: turns one IR response into the IR events a stream of it would have
 //! produced (a client that streams, an upstream that does not).
 
-use crate::ir::{Delta, Part, PartStart, Response, StreamEvent, StopReason};
+use crate::ir::{Delta, Part, PartStart, Response, StopReason, StreamEvent};
 
 /// The events of `resp` as a stream, in the grammar of [`StreamEvent`].
 pub fn response_events(resp: &Response) -> Vec<StreamEvent> {
@@ -14,24 +14,42 @@ pub fn response_events(resp: &Response) -> Vec<StreamEvent> {
     for (index, part) in resp.content.iter().enumerate() {
         match part {
             Part::Text(t) => {
-                out.push(StreamEvent::PartStart { index, part: PartStart::Text });
+                out.push(StreamEvent::PartStart {
+                    index,
+                    part: PartStart::Text,
+                });
                 if !t.text.is_empty() {
-                    out.push(StreamEvent::Delta { index, delta: Delta::Text(t.text.clone()) });
+                    out.push(StreamEvent::Delta {
+                        index,
+                        delta: Delta::Text(t.text.clone()),
+                    });
                 }
                 for a in &t.annotations {
-                    out.push(StreamEvent::Delta { index, delta: Delta::Annotation(a.clone()) });
+                    out.push(StreamEvent::Delta {
+                        index,
+                        delta: Delta::Annotation(a.clone()),
+                    });
                 }
             }
             Part::Reasoning(r) => {
                 out.push(StreamEvent::PartStart {
                     index,
-                    part: PartStart::Reasoning { id: r.id.clone(), redacted: r.redacted },
+                    part: PartStart::Reasoning {
+                        id: r.id.clone(),
+                        redacted: r.redacted,
+                    },
                 });
                 if !r.text.is_empty() {
-                    out.push(StreamEvent::Delta { index, delta: Delta::Reasoning(r.text.clone()) });
+                    out.push(StreamEvent::Delta {
+                        index,
+                        delta: Delta::Reasoning(r.text.clone()),
+                    });
                 }
                 if let Some(sig) = &r.signature {
-                    out.push(StreamEvent::Delta { index, delta: Delta::Signature(sig.clone()) });
+                    out.push(StreamEvent::Delta {
+                        index,
+                        delta: Delta::Signature(sig.clone()),
+                    });
                 }
             }
             Part::ToolCall(c) => {
@@ -52,15 +70,27 @@ pub fn response_events(resp: &Response) -> Vec<StreamEvent> {
                     });
                 }
                 if let Some(sig) = &c.signature {
-                    out.push(StreamEvent::Delta { index, delta: Delta::Signature(sig.clone()) });
+                    out.push(StreamEvent::Delta {
+                        index,
+                        delta: Delta::Signature(sig.clone()),
+                    });
                 }
             }
             Part::Refusal(r) => {
-                out.push(StreamEvent::PartStart { index, part: PartStart::Refusal });
-                out.push(StreamEvent::Delta { index, delta: Delta::Refusal(r.clone()) });
+                out.push(StreamEvent::PartStart {
+                    index,
+                    part: PartStart::Refusal,
+                });
+                out.push(StreamEvent::Delta {
+                    index,
+                    delta: Delta::Refusal(r.clone()),
+                });
             }
             other => {
-                out.push(StreamEvent::PartStart { index, part: PartStart::Whole(other.clone()) });
+                out.push(StreamEvent::PartStart {
+                    index,
+                    part: PartStart::Whole(other.clone()),
+                });
             }
         }
         out.push(StreamEvent::PartStop { index });
@@ -90,7 +120,10 @@ mod tests {
             content: vec![
                 Part::Reasoning(Reasoning {
                     text: "think".into(),
-                    signature: Some(Opaque { family: Family::Anthropic, value: "sig".into() }),
+                    signature: Some(Opaque {
+                        family: Family::Anthropic,
+                        value: "sig".into(),
+                    }),
                     ..Reasoning::default()
                 }),
                 Part::Text(Text::new("hi")),
@@ -103,7 +136,11 @@ mod tests {
                 Part::Refusal("no".into()),
             ],
             stop_reason: Some(StopReason::ToolUse),
-            usage: Some(Usage { input_tokens: 3, output_tokens: 4, ..Usage::default() }),
+            usage: Some(Usage {
+                input_tokens: 3,
+                output_tokens: 4,
+                ..Usage::default()
+            }),
             extra: Default::default(),
         };
         let mut agg = Aggregator::new();

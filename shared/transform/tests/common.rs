@@ -10,16 +10,24 @@ use gproxy_transform::ir::{self, Part, Role, StopReason};
 use gproxy_transform::{codec, DecodeContext};
 use serde_json::Value;
 
-pub const SCENARIOS: [&str; 5] = ["text", "parallel_tools", "reasoning", "image_input", "cache_usage"];
+pub const SCENARIOS: [&str; 5] = [
+    "text",
+    "parallel_tools",
+    "reasoning",
+    "image_input",
+    "cache_usage",
+];
 
 pub fn dir(kind: OperationKind) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(match kind {
-        OperationKind::OpenAiChat => "openai_chat",
-        OperationKind::OpenAiResponses => "openai_responses",
-        OperationKind::AnthropicMessages => "anthropic_messages",
-        OperationKind::Gemini => "gemini",
-        OperationKind::OpenAi => "openai_chat",
-    })
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(match kind {
+            OperationKind::OpenAiChat => "openai_chat",
+            OperationKind::OpenAiResponses => "openai_responses",
+            OperationKind::AnthropicMessages => "anthropic_messages",
+            OperationKind::Gemini => "gemini",
+            OperationKind::OpenAi => "openai_chat",
+        })
 }
 
 pub fn read(kind: OperationKind, scenario: &str, ext: &str) -> Vec<u8> {
@@ -35,7 +43,9 @@ pub fn ctx(kind: OperationKind, stream: bool) -> DecodeContext<'static> {
 }
 
 pub fn decode_request(kind: OperationKind, body: &[u8]) -> ir::Request {
-    codec(kind).decode_request(body, ctx(kind, false)).unwrap_or_else(|e| panic!("decode {kind}: {e}"))
+    codec(kind)
+        .decode_request(body, ctx(kind, false))
+        .unwrap_or_else(|e| panic!("decode {kind}: {e}"))
 }
 
 /// A conversation item as a user would describe it.
@@ -45,15 +55,28 @@ pub enum Item {
     User(String),
     Assistant(String),
     Reasoning(String),
-    Call { id: String, name: String, args: Value },
-    Result { id: String, text: String },
+    Call {
+        id: String,
+        name: String,
+        args: Value,
+    },
+    Result {
+        id: String,
+        text: String,
+    },
     Image(String),
 }
 
 fn text_of(parts: &[Part]) -> String {
     parts
         .iter()
-        .filter_map(|p| if let Part::Text(t) = p { Some(t.text.as_str()) } else { None })
+        .filter_map(|p| {
+            if let Part::Text(t) = p {
+                Some(t.text.as_str())
+            } else {
+                None
+            }
+        })
         .collect::<Vec<_>>()
         .join("")
 }
@@ -72,8 +95,15 @@ pub fn request_items(req: &ir::Request) -> Vec<Item> {
                 (Role::User, Part::Text(t)) => Item::User(t.text.clone()),
                 (Role::Assistant, Part::Text(t)) => Item::Assistant(t.text.clone()),
                 (_, Part::Reasoning(r)) => Item::Reasoning(r.text.clone()),
-                (_, Part::ToolCall(c)) => Item::Call { id: c.id.clone(), name: c.name.clone(), args: args(&c.arguments) },
-                (_, Part::ToolResult(r)) => Item::Result { id: r.call_id.clone(), text: text_of(&r.content) },
+                (_, Part::ToolCall(c)) => Item::Call {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    args: args(&c.arguments),
+                },
+                (_, Part::ToolResult(r)) => Item::Result {
+                    id: r.call_id.clone(),
+                    text: text_of(&r.content),
+                },
                 (_, Part::Image(m)) => Item::Image(match &m.source {
                     ir::MediaSource::Base64(d) => format!("base64:{}", d.len()),
                     ir::MediaSource::Url(u) => format!("url:{u}"),
@@ -103,7 +133,13 @@ pub struct Answer {
 }
 
 pub fn answer(resp: &ir::Response) -> Answer {
-    let mut a = Answer { text: String::new(), reasoning: String::new(), calls: Vec::new(), stop: resp.stop_reason.clone(), usage: resp.usage };
+    let mut a = Answer {
+        text: String::new(),
+        reasoning: String::new(),
+        calls: Vec::new(),
+        stop: resp.stop_reason.clone(),
+        usage: resp.usage,
+    };
     for p in &resp.content {
         match p {
             Part::Text(t) => a.text.push_str(&t.text),
@@ -116,7 +152,11 @@ pub fn answer(resp: &ir::Response) -> Answer {
 }
 
 /// Usage fields a kind cannot express (compared as 0 on both sides).
-pub fn comparable_usage(u: Option<ir::Usage>, a: OperationKind, b: OperationKind) -> Option<ir::Usage> {
+pub fn comparable_usage(
+    u: Option<ir::Usage>,
+    a: OperationKind,
+    b: OperationKind,
+) -> Option<ir::Usage> {
     let mut u = u?;
     let anth = |k| k == OperationKind::AnthropicMessages;
     if !(anth(a) && anth(b)) {

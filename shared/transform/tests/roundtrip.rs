@@ -31,7 +31,10 @@ fn turns() -> impl Strategy<Value = (Option<String>, Vec<Turn>)> {
         text().prop_map(Turn::Assistant),
         proptest::collection::vec(("[a-z_]{1,12}", text()), 1..4).prop_map(Turn::Calls),
     ];
-    (proptest::option::of(text()), proptest::collection::vec(turn, 1..6))
+    (
+        proptest::option::of(text()),
+        proptest::collection::vec(turn, 1..6),
+    )
 }
 
 /// Build a well-formed conversation: every call batch is followed by its results, and the
@@ -75,7 +78,12 @@ fn build((system, turns): (Option<String>, Vec<Turn>)) -> ir::Request {
         }
     }
     messages.push(Message::text(Role::User, "end"));
-    ir::Request { model: "m".into(), messages, max_output_tokens: Some(100), ..ir::Request::default() }
+    ir::Request {
+        model: "m".into(),
+        messages,
+        max_output_tokens: Some(100),
+        ..ir::Request::default()
+    }
 }
 
 proptest! {
@@ -154,16 +162,46 @@ fn json_frame() -> impl Strategy<Value = (Option<String>, String)> {
         Just(serde_json::json!({})),
     ];
     let templates = prop_oneof![
-        Just(("message_start", r#"{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":$}}}"#)),
-        Just(("content_block_start", r#"{"type":"content_block_start","index":$,"content_block":{"type":"tool_use","id":"t","name":"n","input":{}}}"#)),
-        Just(("content_block_delta", r#"{"type":"content_block_delta","index":$,"delta":{"type":"input_json_delta","partial_json":"{"}}"#)),
-        Just(("content_block_stop", r#"{"type":"content_block_stop","index":$}"#)),
-        Just(("message_delta", r#"{"type":"message_delta","delta":{"stop_reason":$},"usage":{"output_tokens":3}}"#)),
-        Just(("response.output_item.added", r#"{"type":"response.output_item.added","output_index":$,"item":{"type":"function_call","id":"fc","call_id":"c","name":"n","arguments":""}}"#)),
-        Just(("response.function_call_arguments.delta", r#"{"type":"response.function_call_arguments.delta","output_index":$,"item_id":"fc","delta":"{"}"#)),
-        Just(("response.completed", r#"{"type":"response.completed","response":{"id":"r","status":"completed","output":$,"usage":{"input_tokens":1,"output_tokens":2}}}"#)),
-        Just(("", r#"{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":$,"id":"x","function":{"name":"f","arguments":"{"}}]},"finish_reason":null}]}"#)),
-        Just(("", r#"{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":$}}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1}}"#)),
+        Just((
+            "message_start",
+            r#"{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":$}}}"#
+        )),
+        Just((
+            "content_block_start",
+            r#"{"type":"content_block_start","index":$,"content_block":{"type":"tool_use","id":"t","name":"n","input":{}}}"#
+        )),
+        Just((
+            "content_block_delta",
+            r#"{"type":"content_block_delta","index":$,"delta":{"type":"input_json_delta","partial_json":"{"}}"#
+        )),
+        Just((
+            "content_block_stop",
+            r#"{"type":"content_block_stop","index":$}"#
+        )),
+        Just((
+            "message_delta",
+            r#"{"type":"message_delta","delta":{"stop_reason":$},"usage":{"output_tokens":3}}"#
+        )),
+        Just((
+            "response.output_item.added",
+            r#"{"type":"response.output_item.added","output_index":$,"item":{"type":"function_call","id":"fc","call_id":"c","name":"n","arguments":""}}"#
+        )),
+        Just((
+            "response.function_call_arguments.delta",
+            r#"{"type":"response.function_call_arguments.delta","output_index":$,"item_id":"fc","delta":"{"}"#
+        )),
+        Just((
+            "response.completed",
+            r#"{"type":"response.completed","response":{"id":"r","status":"completed","output":$,"usage":{"input_tokens":1,"output_tokens":2}}}"#
+        )),
+        Just((
+            "",
+            r#"{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":$,"id":"x","function":{"name":"f","arguments":"{"}}]},"finish_reason":null}]}"#
+        )),
+        Just((
+            "",
+            r#"{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":$}}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1}}"#
+        )),
     ];
     (templates, value).prop_map(|((event, tpl), v)| {
         let event = (!event.is_empty()).then(|| event.to_owned());
@@ -174,7 +212,8 @@ fn json_frame() -> impl Strategy<Value = (Option<String>, String)> {
 #[test]
 fn real_client_requests_decode() {
     // every captured client request of a generate kind decodes in its kind
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/clients");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/clients");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         panic!("fixtures not found at {}", dir.display());
     };
@@ -197,13 +236,21 @@ fn real_client_requests_decode() {
             };
             let body = serde_json::to_vec(&v["body"]).unwrap();
             let req = codec(kind)
-                .decode_request(&body, DecodeContext { model: Some("gemini-2.5-flash"), stream: Some(false) })
+                .decode_request(
+                    &body,
+                    DecodeContext {
+                        model: Some("gemini-2.5-flash"),
+                        stream: Some(false),
+                    },
+                )
                 .unwrap_or_else(|e| panic!("{}: {path}: {e}", entry.path().display()));
             assert!(!req.messages.is_empty(), "{path}");
             // and translates to every other kind
             for dst in KINDS {
                 let mut diag = Diagnostics::new();
-                codec(dst).encode_request(&req, &mut diag).unwrap_or_else(|e| panic!("{path} → {dst}: {e}"));
+                codec(dst)
+                    .encode_request(&req, &mut diag)
+                    .unwrap_or_else(|e| panic!("{path} → {dst}: {e}"));
             }
             n += 1;
         }

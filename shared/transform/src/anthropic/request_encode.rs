@@ -109,7 +109,7 @@ pub(crate) fn encode(
         _ => Map::new(),
     };
     for (k, v) in &req.extra {
-        if k == BLOCK_FIELDS {
+        if k == BLOCK_FIELDS || crate::ir::is_bookkeeping(k) {
             continue;
         }
         if !same {

@@ -144,7 +144,7 @@ fn base_from_extra(
     diag: &mut Diagnostics,
 ) -> (wire::GenerateContentRequest, wire::GenerationConfig) {
     if req.origin != Some(Family::Gemini) {
-        for key in req.extra.keys() {
+        for key in req.extra.keys().filter(|k| !crate::ir::is_bookkeeping(k)) {
             diag.dropped(key.as_str(), "no Gemini equivalent");
         }
         return Default::default();

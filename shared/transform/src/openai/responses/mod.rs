@@ -2,13 +2,19 @@
 //! errors, models and embeddings are the ones shared with Chat (`openai::common`).
 
 mod content;
+mod conversation;
+mod messages_encode;
+mod output;
 mod request_decode;
 mod request_encode;
 mod response;
+mod settings;
 mod stream_decode;
 mod stream_encode;
 mod tools;
 
+#[cfg(test)]
+mod fixture_tests;
 #[cfg(test)]
 mod stream_tests;
 #[cfg(test)]

@@ -5,11 +5,12 @@ use gproxy_protocol::openai::responses as wire;
 use gproxy_protocol::Family;
 use serde_json::{Map, Value};
 
-use super::content::{opaque_item, part_from_wire, RESIDUE};
-use super::tools;
+use super::content::RESIDUE;
+use super::conversation::{Conversation, Entry};
+use super::{settings, tools};
 use crate::codec::DecodeContext;
 use crate::error::Result;
-use crate::ir::{self, Message, Part, Reasoning, Role, ToolCall, ToolCallKind, ToolResult};
+use crate::ir::{self, Message, Reasoning, Role};
 use crate::sig;
 
 type Residue = Map<String, Value>;
@@ -71,7 +72,7 @@ pub(crate) fn reasoning_from_wire(
     }
 }
 
-fn put_item_residue(residue: &mut Residue, key: &str, rest: Map<String, Value>) {
+pub(crate) fn put_item_residue(residue: &mut Residue, key: &str, rest: Map<String, Value>) {
     if rest.is_empty() {
         return;
     }
@@ -83,7 +84,7 @@ fn put_item_residue(residue: &mut Residue, key: &str, rest: Map<String, Value>) 
     }
 }
 
-fn role_from_wire(r: &wire::Role) -> Role {
+pub(crate) fn role_from_wire(r: &wire::Role) -> Role {
     match r {
         wire::Role::User => Role::User,
         wire::Role::Assistant => Role::Assistant,
@@ -91,248 +92,6 @@ fn role_from_wire(r: &wire::Role) -> Role {
         wire::Role::Developer => Role::Developer,
         // Unknown roles are read as user input, the most neutral place for them.
         wire::Role::Other(_) => Role::User,
-    }
-}
-
-/// What a content part says beyond its IR part: unknown fields, and an `output_text`'s empty
-/// `annotations` / its `logprobs` (SDK clients replay output items with both).
-fn part_shape(p: &wire::ContentPart) -> Option<Map<String, Value>> {
-    let (extra, text) = match p {
-        wire::ContentPart::InputText(t) | wire::ContentPart::ReasoningText(t) => (&t.extra, None),
-        wire::ContentPart::InputImage(i) => (&i.extra, None),
-        wire::ContentPart::InputFile(f) => (&f.extra, None),
-        wire::ContentPart::Refusal(r) => (&r.extra, None),
-        wire::ContentPart::OutputText(t) => (&t.extra, Some(t)),
-        wire::ContentPart::Unknown(_) => return None,
-    };
-    let mut shape = extra.clone();
-    if let Some(t) = text {
-        if t.annotations.as_ref().is_some_and(Vec::is_empty) {
-            shape.insert("annotations".to_owned(), Value::Array(Vec::new()));
-        }
-        if let Some(lp) = &t.logprobs {
-            shape.insert("logprobs".to_owned(), Value::Array(lp.clone()));
-        }
-    }
-    (!shape.is_empty()).then_some(shape)
-}
-
-fn output_to_parts(output: wire::ToolOutput, residue: &mut Residue) -> Vec<Part> {
-    match output {
-        wire::ToolOutput::Text(s) => vec![Part::Text(ir::Text::new(s))],
-        wire::ToolOutput::Parts(parts) => {
-            residue.insert("output_parts".to_owned(), Value::Bool(true));
-            parts.into_iter().map(part_from_wire).collect()
-        }
-    }
-}
-
-/// A message being built, with the residue its items leave.
-struct Entry {
-    msg: Message,
-    residue: Residue,
-}
-
-impl Entry {
-    fn new(role: Role) -> Self {
-        Entry {
-            msg: Message::new(role, Vec::new()),
-            residue: Residue::new(),
-        }
-    }
-
-    fn done(mut self) -> Message {
-        if !self.residue.is_empty() {
-            self.msg
-                .extra
-                .insert(RESIDUE.to_owned(), Value::Object(self.residue));
-        }
-        self.msg
-    }
-
-    /// True when a message item's text already went into this entry.
-    fn has_text(&self) -> bool {
-        self.residue.contains_key("message")
-            || self
-                .msg
-                .parts
-                .iter()
-                .any(|p| matches!(p, Part::Text(_) | Part::Refusal(_)))
-    }
-}
-
-/// Builds the IR conversation from items; consecutive model-side items (reasoning, an
-/// assistant message, tool calls) share one assistant message.
-#[derive(Default)]
-struct Conversation {
-    messages: Vec<Message>,
-    assistant: Option<Entry>,
-}
-
-impl Conversation {
-    fn flush(&mut self) {
-        if let Some(e) = self.assistant.take() {
-            self.messages.push(e.done());
-        }
-    }
-
-    fn assistant(&mut self) -> &mut Entry {
-        self.assistant
-            .get_or_insert_with(|| Entry::new(Role::Assistant))
-    }
-
-    fn push(&mut self, e: Entry) {
-        self.flush();
-        self.messages.push(e.done());
-    }
-
-    fn message(&mut self, m: wire::Message, tagged: bool) {
-        let role = role_from_wire(&m.role);
-        let mut info = m.extra;
-        if tagged {
-            info.insert("type".to_owned(), Value::String("message".to_owned()));
-        }
-        if let Some(id) = m.id {
-            info.insert("id".to_owned(), Value::String(id));
-        }
-        if let Some(s) = m.status {
-            info.insert("status".to_owned(), Value::String(s));
-        }
-        if let wire::Role::Other(r) = &m.role {
-            info.insert("role".to_owned(), Value::String(r.clone()));
-        }
-        let parts: Vec<Part> = match m.content {
-            wire::MessageContent::Text(s) => {
-                info.insert("string_content".to_owned(), Value::Bool(true));
-                vec![Part::Text(ir::Text::new(s))]
-            }
-            wire::MessageContent::Parts(p) => {
-                let shapes: Map<String, Value> = p
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(j, part)| {
-                        part_shape(part).map(|s| (j.to_string(), Value::Object(s)))
-                    })
-                    .collect();
-                if !shapes.is_empty() {
-                    info.insert("part_extra".to_owned(), Value::Object(shapes));
-                }
-                if !tagged {
-                    info.insert("untyped".to_owned(), Value::Bool(true));
-                }
-                p.into_iter().map(part_from_wire).collect()
-            }
-        };
-        let mut entry = if role == Role::Assistant {
-            if self.assistant.as_ref().is_some_and(Entry::has_text) {
-                self.flush();
-            }
-            self.assistant
-                .take()
-                .unwrap_or_else(|| Entry::new(Role::Assistant))
-        } else {
-            Entry::new(role)
-        };
-        entry.msg.parts.extend(parts);
-        if !info.is_empty() {
-            entry
-                .residue
-                .insert("message".to_owned(), Value::Object(info));
-        }
-        if role == Role::Assistant {
-            self.assistant = Some(entry);
-        } else {
-            self.push(entry);
-        }
-    }
-
-    fn call(&mut self, call: ToolCall, status: Option<String>, extra: Map<String, Value>) {
-        let mut rest = extra;
-        if let Some(s) = status {
-            rest.insert("status".to_owned(), Value::String(s));
-        }
-        let entry = self.assistant();
-        put_item_residue(&mut entry.residue, &call.id, rest);
-        entry.msg.parts.push(Part::ToolCall(call));
-    }
-
-    fn output(&mut self, call_id: String, output: wire::ToolOutput, item: Map<String, Value>) {
-        let mut entry = Entry::new(Role::Tool);
-        let content = output_to_parts(output, &mut entry.residue);
-        if !item.is_empty() {
-            entry.residue.insert("item".to_owned(), Value::Object(item));
-        }
-        entry.msg.parts.push(Part::ToolResult(ToolResult {
-            call_id,
-            name: None,
-            content,
-            is_error: false,
-        }));
-        self.push(entry);
-    }
-
-    fn item(&mut self, item: wire::Item) {
-        match item {
-            wire::Item::Message(m) => self.message(m, true),
-            wire::Item::EasyMessage(m) => self.message(m, false),
-            wire::Item::FunctionCall(c) => {
-                let call = ToolCall {
-                    id: c.call_id,
-                    name: c.name,
-                    namespace: c.namespace,
-                    arguments: c.arguments,
-                    kind: ToolCallKind::Function,
-                    signature: None,
-                    item_id: c.id,
-                };
-                self.call(call, c.status, c.extra);
-            }
-            wire::Item::CustomToolCall(c) => {
-                let call = ToolCall {
-                    id: c.call_id,
-                    name: c.name,
-                    namespace: c.namespace,
-                    arguments: c.input,
-                    kind: ToolCallKind::Custom,
-                    signature: None,
-                    item_id: c.id,
-                };
-                self.call(call, c.status, c.extra);
-            }
-            wire::Item::FunctionCallOutput(o) => {
-                let mut item = o.extra;
-                if let Some(id) = o.id {
-                    item.insert("id".to_owned(), Value::String(id));
-                }
-                if let Some(s) = o.status {
-                    item.insert("status".to_owned(), Value::String(s));
-                }
-                self.output(o.call_id, o.output, item);
-            }
-            wire::Item::CustomToolCallOutput(o) => {
-                let mut item = o.extra;
-                if let Some(id) = o.id {
-                    item.insert("id".to_owned(), Value::String(id));
-                }
-                self.output(o.call_id, o.output, item);
-            }
-            wire::Item::Reasoning(r) => {
-                let entry = self.assistant();
-                let part = reasoning_from_wire(r, Some(&mut entry.residue));
-                entry.msg.parts.push(Part::Reasoning(part));
-            }
-            other @ (wire::Item::WebSearchCall(_)
-            | wire::Item::ItemReference(_)
-            | wire::Item::Unknown(_)) => {
-                let value = serde_json::to_value(&other).unwrap_or(Value::Null);
-                self.assistant().msg.parts.push(opaque_item(value));
-            }
-        }
-    }
-
-    fn finish(mut self) -> Vec<Message> {
-        self.flush();
-        self.messages
     }
 }
 
@@ -370,13 +129,13 @@ pub(crate) fn decode(body: &[u8], ctx: DecodeContext<'_>) -> Result<ir::Request>
     let tools = tools::tools_from_wire(req.tools.unwrap_or_default(), &mut residue);
     let tool_choice = req
         .tool_choice
-        .and_then(|c| tools::tool_choice_from_wire(c, &mut residue));
+        .and_then(|c| settings::tool_choice_from_wire(c, &mut residue));
     let response_format = req
         .text
-        .and_then(|t| tools::text_from_wire(t, &mut extra, &mut residue));
+        .and_then(|t| settings::text_from_wire(t, &mut extra, &mut residue));
     let reasoning = req
         .reasoning
-        .map(|r| tools::reasoning_from_wire(r, &mut residue));
+        .map(|r| settings::reasoning_from_wire(r, &mut residue));
     let include = req.include.clone().unwrap_or_default();
     let logprobs = req.top_logprobs.map(|n| ir::Logprobs {
         enabled: include.iter().any(|i| i == "message.output_text.logprobs"),

@@ -6,13 +6,15 @@ use gproxy_protocol::Family;
 use serde_json::{json, Map, Number, Value};
 
 use super::content::{annotations_to_wire, as_item, opaque_item, part_from_wire};
+use super::output::{
+    call_item, call_signature_item, item_id, message_item, output_text, reasoning_item,
+};
 use super::request_decode::reasoning_from_wire;
 use super::request_encode::{encode_params, instructions_of};
 use crate::codec::EncodeContext;
 use crate::diag::Diagnostics;
 use crate::error::Result;
 use crate::ir::{self, Part, StopReason, ToolCall, ToolCallKind, Usage};
-use crate::sig;
 
 pub(crate) fn usage_from_wire(u: &wire::Usage) -> Usage {
     Usage {
@@ -92,91 +94,6 @@ pub(crate) fn response_id(id: &str, fallback: &str) -> String {
     } else {
         format!("resp_{id}")
     }
-}
-
-/// Splits a flattened `{ns}__{name}` call back into namespace and name when `ns` is one of the
-/// client's namespaces.
-pub(crate) fn split_namespace(c: &ToolCall, namespaces: &[String]) -> (String, Option<String>) {
-    if c.namespace.is_none() {
-        if let Some((ns, name)) = c.name.split_once("__") {
-            if namespaces.iter().any(|n| n == ns) {
-                return (name.to_owned(), Some(ns.to_owned()));
-            }
-        }
-    }
-    (c.name.clone(), c.namespace.clone())
-}
-
-/// The output item of a tool call.
-pub(crate) fn call_item(
-    id: String,
-    c: &ToolCall,
-    namespaces: &[String],
-    status: &str,
-) -> wire::Item {
-    let (name, namespace) = split_namespace(c, namespaces);
-    let status = Some(status.to_owned());
-    match c.kind {
-        ToolCallKind::Function => wire::Item::FunctionCall(wire::FunctionCall {
-            id: Some(id),
-            call_id: c.id.clone(),
-            name,
-            namespace,
-            arguments: c.arguments.clone(),
-            status,
-            extra: Map::new(),
-        }),
-        ToolCallKind::Custom => wire::Item::CustomToolCall(wire::CustomToolCall {
-            id: Some(id),
-            call_id: c.id.clone(),
-            name,
-            namespace,
-            input: c.arguments.clone(),
-            status,
-            extra: Map::new(),
-        }),
-    }
-}
-
-pub(crate) fn reasoning_item(id: String, text: &str, signature: Option<&ir::Opaque>) -> wire::Item {
-    wire::Item::Reasoning(wire::ReasoningItem {
-        id: Some(id),
-        summary: if text.is_empty() {
-            Vec::new()
-        } else {
-            vec![wire::SummaryPart::text(text)]
-        },
-        encrypted_content: signature.map(|s| Some(sig::wrap(s, Family::OpenAi))),
-        ..Default::default()
-    })
-}
-
-pub(crate) fn message_item(
-    id: String,
-    content: Vec<wire::ContentPart>,
-    status: &str,
-) -> wire::Item {
-    let mut m = wire::Message::new(wire::Role::Assistant, wire::MessageContent::Parts(content));
-    m.id = Some(id);
-    m.status = Some(status.to_owned());
-    wire::Item::Message(m)
-}
-
-pub(crate) fn output_text(text: String, annotations: Vec<Value>) -> wire::ContentPart {
-    wire::ContentPart::OutputText(wire::OutputText {
-        text,
-        annotations: Some(annotations),
-        logprobs: Some(Vec::new()),
-        extra: Map::new(),
-    })
-}
-
-/// Item ids minted for one response: `{prefix}_{response id without resp_}{n}`.
-pub(crate) fn item_id(prefix: &str, resp_id: &str, n: usize) -> String {
-    format!(
-        "{prefix}_{}{n:02}",
-        resp_id.strip_prefix("resp_").unwrap_or(resp_id)
-    )
 }
 
 /// The response object with every request parameter OpenAI echoes, before any output.
@@ -339,12 +256,6 @@ fn output_items(
             }
             Part::ToolCall(c) => {
                 flush(&mut out, &mut msg);
-                if c.signature.is_some() {
-                    diag.dropped(
-                        format!("{path}.signature"),
-                        "tool calls carry no signature in Responses",
-                    );
-                }
                 let prefix = if c.kind == ToolCallKind::Custom {
                     "ctc"
                 } else {
@@ -355,6 +266,7 @@ fn output_items(
                     .clone()
                     .unwrap_or_else(|| item_id(prefix, id, out.len()));
                 out.push(call_item(cid, c, &ctx.tool_namespaces, "completed"));
+                out.extend(call_signature_item(c));
             }
             Part::Opaque(o) if as_item(o).is_some() => {
                 flush(&mut out, &mut msg);
