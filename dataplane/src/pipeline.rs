@@ -149,6 +149,8 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
             led.upstream_kind = Some(up_kind);
             led.price = provider.price(&cand.model);
             let sent_at = Instant::now();
+            // a whole answer's body is bounded by `first_byte_ms` too (bundle docs)
+            let body_deadline = sent_at + prepared.first_byte;
             let resp = upstream::send(&app.client, prepared).await;
             let waited = sent_at.elapsed();
             led.upstream_wait += waited;
@@ -176,6 +178,7 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                 ctx: encode_ctx(&creq, &led.request_id, &out.upstream_model),
                 idle: Duration::from_millis(provider.spec.timeouts.idle_ms.filter(|v| *v > 0).unwrap_or(300_000)),
                 deadline: provider.spec.timeouts.total_ms.filter(|v| *v > 0).map(|ms| Instant::now() + Duration::from_millis(ms)),
+                body_deadline,
             };
             match upstream::classify(resp.status(), resp.headers()) {
                 Disposition::Success => {
@@ -201,7 +204,7 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                     app.health.failure(&cred.id, failure, now);
                     let status = resp.status().as_u16();
                     let retry_after = upstream::retry_after(resp.headers());
-                    let body = respond::read_body(resp, 1024 * 1024).await.unwrap_or_default();
+                    let body = respond::read_body_by(resp, 1024 * 1024, shape.body_deadline).await.unwrap_or_default();
                     let mut err = ApiError::from_ir(gproxy_transform::codec(up_kind).decode_error(status, &body), Source::Upstream);
                     err.retry_after = retry_after.map(|d| d.as_secs().max(1));
                     last_err = Some(err);

@@ -30,10 +30,15 @@ pub struct ClientRequest {
 impl ClientRequest {
     pub fn new(inbound: Inbound, body: Bytes, headers: HeaderMap) -> Result<Self, ApiError> {
         let (model, stream) = match inbound.kind {
-            OperationKind::Gemini => (
-                inbound.path_model.clone().unwrap_or_default(),
-                inbound.operation == Operation::StreamGenerateContent,
-            ),
+            OperationKind::Gemini => {
+                // the top-level scan the other kinds get from reading `model`: a body that is
+                // not a JSON object is the client's 400, never forwarded upstream
+                passthrough::get_raw(&body, "contents").map_err(ApiError::from)?;
+                (
+                    inbound.path_model.clone().unwrap_or_default(),
+                    inbound.operation == Operation::StreamGenerateContent,
+                )
+            }
             _ => {
                 let model = passthrough::get_str(&body, "model").map_err(ApiError::from)?;
                 let stream = passthrough::get_bool(&body, "stream").map_err(ApiError::from)?.unwrap_or(false);

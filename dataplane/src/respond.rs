@@ -32,6 +32,8 @@ pub struct Shape {
     pub ctx: EncodeContext,
     pub idle: Duration,
     pub deadline: Option<Instant>,
+    /// Until when a whole (non-stream) body or an error body may take to arrive.
+    pub body_deadline: Instant,
 }
 
 fn json_response(status: u16, body: impl Into<Body>, request_id: &str) -> Response {
@@ -56,6 +58,19 @@ pub async fn read_body(resp: wreq::Response, limit: usize) -> Result<Bytes, ApiE
     Ok(Bytes::from(buf))
 }
 
+/// [`read_body`] that gives up at `deadline` (an upstream stalling mid-body must not hold the
+/// request forever).
+pub async fn read_body_by(resp: wreq::Response, limit: usize, deadline: Instant) -> Result<Bytes, ApiError> {
+    match tokio::time::timeout_at(deadline.into(), read_body(resp, limit)).await {
+        Ok(r) => r,
+        Err(_) => {
+            let mut e = ApiError::new(ErrorKind::Timeout, "upstream timed out sending its answer");
+            e.source = Source::Upstream;
+            Err(e)
+        }
+    }
+}
+
 fn upstream_failure(message: String) -> ApiError {
     let mut e = ApiError::new(ErrorKind::Server, message).status(502);
     e.source = Source::Upstream;
@@ -66,7 +81,7 @@ fn upstream_failure(message: String) -> ApiError {
 pub async fn upstream_error(resp: wreq::Response, shape: &Shape, ledger: &mut Ledger) -> Response {
     let status = resp.status().as_u16();
     let retry_after = crate::upstream::retry_after(resp.headers());
-    let body = read_body(resp, 1024 * 1024).await.unwrap_or_default();
+    let body = read_body_by(resp, 1024 * 1024, shape.body_deadline).await.unwrap_or_default();
     ledger.finish(status, EndState::Error);
     if shape.client_kind == shape.upstream_kind {
         let mut r = json_response(status, body, &ledger.request_id);
@@ -84,7 +99,7 @@ pub async fn upstream_error(resp: wreq::Response, shape: &Shape, ledger: &mut Le
 /// A whole (non-stream) success answer.
 pub async fn whole(resp: wreq::Response, shape: &Shape, mut ledger: Ledger) -> Response {
     let t0 = Instant::now();
-    let body = match read_body(resp, MAX_UPSTREAM_BODY).await {
+    let body = match read_body_by(resp, MAX_UPSTREAM_BODY, shape.body_deadline).await {
         Ok(b) => b,
         Err(e) => {
             ledger.finish(e.status, EndState::Error);
@@ -268,6 +283,19 @@ fn synthesize_sse(kind: OperationKind, body: &Bytes) -> Bytes {
     let mut out = Vec::new();
     gproxy_transform::stream::write_frames(&mut frames, &mut out);
     Bytes::from(out)
+}
+
+impl Drop for StreamState {
+    /// The client went away mid-stream: the ledger (dropped next) records the usage seen so far.
+    fn drop(&mut self) {
+        if !self.done {
+            let outcome = match &self.shaper {
+                Shaper::Raw(tap) | Shaper::StripUsage { tap, .. } => tap.outcome(),
+                Shaper::Translate(t) => t.outcome(),
+            };
+            self.ledger.usage = outcome.usage.unwrap_or_default();
+        }
+    }
 }
 
 impl StreamState {

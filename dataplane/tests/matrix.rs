@@ -18,8 +18,14 @@ fn upstream(kind: Kind, route: &str, stream: bool) -> (String, &'static str) {
         "via-responses" if kind == Kind::Chat => ("/v1/chat/completions".into(), "openai_chat"),
         "via-responses" => ("/v1/responses".into(), "openai_responses"),
         "via-anthropic" => ("/v1/messages".into(), "anthropic_messages"),
-        "via-gemini" if stream => ("/v1beta/models/gemini-2.5-flash:streamGenerateContent".into(), "gemini"),
-        "via-gemini" => ("/v1beta/models/gemini-2.5-flash:generateContent".into(), "gemini"),
+        "via-gemini" if stream => (
+            "/v1beta/models/gemini-2.5-flash:streamGenerateContent".into(),
+            "gemini",
+        ),
+        "via-gemini" => (
+            "/v1beta/models/gemini-2.5-flash:generateContent".into(),
+            "gemini",
+        ),
         other => panic!("unknown route {other}"),
     }
 }
@@ -52,18 +58,37 @@ fn tool_finish(kind: Kind) -> &'static str {
 }
 
 /// Send one generate request; the outcome and the request id.
-async fn run(gw: &common::Gateway, kind: Kind, route: &str, body: &serde_json::Value, stream: bool) -> (Outcome, String) {
+async fn run(
+    gw: &common::Gateway,
+    kind: Kind,
+    route: &str,
+    body: &serde_json::Value,
+    stream: bool,
+) -> (Outcome, String) {
     if stream {
         let resp = gw.generate_stream(kind, route, body, &[]).await;
         let status = resp.status().as_u16();
-        let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-        let rid = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let rid = resp
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
         let text = read_all(resp).await;
         if std::env::var_os("GPROXY_TEST_DUMP").is_some() {
             eprintln!("{kind:?} via {route}:\n{text}");
         }
         assert_eq!(status, 200, "{text}");
-        assert!(ctype.starts_with("text/event-stream"), "content-type {ctype}");
+        assert!(
+            ctype.starts_with("text/event-stream"),
+            "content-type {ctype}"
+        );
         let events = sse(&text);
         framing(kind, &events).unwrap_or_else(|e| panic!("{kind:?} via {route}: {e}\n{text}"));
         (streamed(kind, &events), rid)
@@ -77,12 +102,23 @@ async fn run(gw: &common::Gateway, kind: Kind, route: &str, body: &serde_json::V
 async fn text_case(kind: Kind, route: &str, stream: bool) {
     let (mock, gw) = standard().await;
     let prompt = format!("hello from {kind:?} to {route}");
-    let (o, rid) = run(&gw, kind, route, &kind.text_body(route, &prompt, stream), stream).await;
+    let (o, rid) = run(
+        &gw,
+        kind,
+        route,
+        &kind.text_body(route, &prompt, stream),
+        stream,
+    )
+    .await;
 
     let want = format!("mock reply to: {prompt}");
     assert_eq!(o.text, want, "{kind:?} via {route} stream={stream}");
     assert!(o.calls.is_empty());
-    assert_eq!(o.finish.as_deref(), Some(text_finish(kind)), "finish reason");
+    assert_eq!(
+        o.finish.as_deref(),
+        Some(text_finish(kind)),
+        "finish reason"
+    );
 
     // the mock's numbers (input = upstream body bytes / 4), in the client's own fields
     let stats = mock.stats();
@@ -95,8 +131,16 @@ async fn text_case(kind: Kind, route: &str, stream: bool) {
     }
     let input = (up.body.len() / 4) as u64;
     let output = ((want.chars().count() / 4) as u64).max(1);
-    assert_eq!(o.input_tokens, Some(input), "input tokens as the client sees them");
-    assert_eq!(o.output_tokens, Some(output), "output tokens as the client sees them");
+    assert_eq!(
+        o.input_tokens,
+        Some(input),
+        "input tokens as the client sees them"
+    );
+    assert_eq!(
+        o.output_tokens,
+        Some(output),
+        "output tokens as the client sees them"
+    );
 
     let rec = gw.record(&rid).await;
     assert_eq!(rec.end, EndState::Completed);
@@ -106,39 +150,82 @@ async fn text_case(kind: Kind, route: &str, stream: bool) {
     assert_eq!(rec.key, "laptop");
     assert_eq!(rec.inbound_kind, inbound_str(kind));
     assert_eq!(rec.upstream_kind.as_deref(), Some(up_kind));
-    assert_eq!((rec.input_tokens, rec.output_tokens), (input, output), "usage record tokens");
+    assert_eq!(
+        (rec.input_tokens, rec.output_tokens),
+        (input, output),
+        "usage record tokens"
+    );
     if route == "via-responses" {
         // gpt-5 is priced at $1 / $2 per 1M tokens
         let cost = (input as f64 + 2.0 * output as f64) * 1e-6;
-        assert!((rec.cost_usd - cost).abs() < 1e-12, "cost {} want {cost}", rec.cost_usd);
+        assert!(
+            (rec.cost_usd - cost).abs() < 1e-12,
+            "cost {} want {cost}",
+            rec.cost_usd
+        );
     }
     if stream {
-        assert!(rec.ttft_ms.is_some(), "streams record a time to first token");
+        assert!(
+            rec.ttft_ms.is_some(),
+            "streams record a time to first token"
+        );
     }
 }
 
 async fn tool_case(kind: Kind, route: &str) {
     let (mock, gw) = standard().await;
     let prompt = "what is the weather in Paris?";
-    let (o, _) = run(&gw, kind, route, &kind.tool_body(route, prompt, false), false).await;
-    assert_eq!(o.calls.len(), 1, "{kind:?} via {route}: one tool call, got {o:?}");
+    let (o, _) = run(
+        &gw,
+        kind,
+        route,
+        &kind.tool_body(route, prompt, false),
+        false,
+    )
+    .await;
+    assert_eq!(
+        o.calls.len(),
+        1,
+        "{kind:?} via {route}: one tool call, got {o:?}"
+    );
     let call = o.calls[0].clone();
     assert_eq!(call.name, TOOL_NAME);
-    assert_eq!(call.args, json!({"city": "x"}), "arguments built from the schema");
+    assert_eq!(
+        call.args,
+        json!({"city": "x"}),
+        "arguments built from the schema"
+    );
     assert_eq!(o.finish.as_deref(), Some(tool_finish(kind)));
     assert!(o.text.is_empty(), "no text besides the call: {:?}", o.text);
     if kind != Kind::Gemini {
-        assert!(call.id.as_deref().is_some_and(|id| !id.is_empty()), "tool call id: {call:?}");
+        assert!(
+            call.id.as_deref().is_some_and(|id| !id.is_empty()),
+            "tool call id: {call:?}"
+        );
     }
 
     // the same call streamed
     let (s, _) = run(&gw, kind, route, &kind.tool_body(route, prompt, true), true).await;
     assert_eq!(s.calls.len(), 1, "streamed: {s:?}");
-    assert_eq!((s.calls[0].name.as_str(), &s.calls[0].args), (TOOL_NAME, &json!({"city": "x"})));
-    assert_eq!(s.finish.as_deref(), Some(tool_finish(kind)), "streamed finish");
+    assert_eq!(
+        (s.calls[0].name.as_str(), &s.calls[0].args),
+        (TOOL_NAME, &json!({"city": "x"}))
+    );
+    assert_eq!(
+        s.finish.as_deref(),
+        Some(tool_finish(kind)),
+        "streamed finish"
+    );
 
     // the result goes back in the client's shape and the model answers from it
-    let (r, _) = run(&gw, kind, route, &kind.tool_result_body(route, prompt, &call), false).await;
+    let (r, _) = run(
+        &gw,
+        kind,
+        route,
+        &kind.tool_result_body(route, prompt, &call),
+        false,
+    )
+    .await;
     assert!(
         r.text.starts_with("tool said: ") && r.text.contains(TOOL_RESULT),
         "{kind:?} via {route}: {:?}; upstream got {}",

@@ -72,10 +72,7 @@ TIME_DESCRIPTION = "Get the local time in a time zone."
 TIME_RESULT = "14:05 CET"
 EXPECTED_PARALLEL_ANSWER = "tool said: " + TIME_RESULT
 
-# Known gateway bugs: (test function name, inbound, route) -> exact symptom. Each becomes a strict
-# xfail in gateway mode, so a fix shows up as XPASS (a failure) and the entry must then be removed.
-# `*` in the route position matches every route.
-KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
+from known_issues import KNOWN_BUGS, MOCK_GAPS  # noqa: E402  (the strict-xfail tables)
 
 
 def model_for(inbound: str, route: str) -> str:
@@ -86,20 +83,29 @@ def positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+def _params(item) -> dict:
+    callspec = getattr(item, "callspec", None)
+    params = dict(callspec.params) if callspec else {}
+    inbound = getattr(item.module, "INBOUND", None)
+    if inbound:
+        params.setdefault("inbound", inbound)
+    return params
+
+
+def _matches(entry: dict, item, params: dict) -> bool:
+    if entry["test"] != item.originalname:
+        return False
+    return all(params.get(k) == v for k, v in entry.items() if k not in ("test", "reason"))
+
+
 def pytest_collection_modifyitems(config, items):
-    if not GATEWAY:
-        return
+    tables = ([("gateway bug", KNOWN_BUGS)] if GATEWAY else []) + [("mock gap", MOCK_GAPS)]
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        route = callspec.params.get("route", "*") if callspec else "*"
-        inbound = getattr(item.module, "INBOUND", None) or (
-            callspec.params.get("inbound", "*") if callspec else "*"
-        )
-        name = item.originalname
-        for key in ((name, inbound, route), (name, inbound, "*")):
-            reason = KNOWN_BUGS.get(key)
-            if reason:
-                item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+        params = _params(item)
+        for label, table in tables:
+            entry = next((e for e in table if _matches(e, item, params)), None)
+            if entry:
+                item.add_marker(pytest.mark.xfail(strict=True, reason=f"{label}: {entry['reason']}"))
                 break
 
 

@@ -138,9 +138,14 @@ else
 fi
 
 # --- tests ------------------------------------------------------------------------------------------
+# test paths given on the command line replace the default (the whole folder)
+targets=("$root/tests/sdk")
+for arg in ${pytest_args[@]+"${pytest_args[@]}"}; do
+  case "$arg" in -*) ;; *) if [ -e "${arg%%::*}" ]; then targets=(); break; fi ;; esac
+done
 status=0
 GPROXY_SDK_MODE=$mode GPROXY_SDK_BASE_URL=$base_url GPROXY_SDK_MOCK_URL=$mock_url GPROXY_SDK_KEY=$client_key \
-  PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m pytest "$root/tests/sdk" -p no:cacheprovider -q -rfEX \
+  PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m pytest ${targets[@]+"${targets[@]}"} -p no:cacheprovider -q -rfEX \
   ${pytest_args[@]+"${pytest_args[@]}"} || status=$?
 if [ "$status" != 0 ] && [ "$mode" = gateway ]; then
   say "data plane log (last 40 lines; full logs in $logs):"

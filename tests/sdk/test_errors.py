@@ -4,10 +4,13 @@ gateway-side errors (unknown model, bad key, permission) and for upstream errors
 import json
 import urllib.request
 
+import anthropic
+import openai
 import pytest
+from google.genai import errors as genai_errors
 
 from clients import INBOUNDS, error_kind, error_type, generate, make, status_of
-from conftest import BAD_KEY, EXPECTED_TEXT, GATEWAY, KEY, MOCK_URL, ROUTES, gateway_only, model_for
+from conftest import BAD_KEY, EXPECTED_TEXT, GATEWAY, KEY, PROMPT, MOCK_URL, ROUTES, gateway_only, model_for
 
 LIMITED_KEY = "gp-limited-key-0002"  # run.sh: a user allowed only `via-chat`
 
@@ -101,16 +104,28 @@ def test_upstream_error(inbound, route, status, stream, fault):
     assert generate(inbound, make(inbound), model_for(inbound, route)) == EXPECTED_TEXT
 
 
+@gateway_only()
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("inbound", INBOUNDS)
 def test_upstream_drop_mid_stream(inbound, route, fault):
-    """The upstream connection dies after a few events: the SDK must not see a clean, complete
-    answer; it raises (the gateway ends the stream with the protocol's error frame) or the text
-    stays incomplete."""
+    """The upstream connection dies after a few events: the gateway ends the stream with the
+    protocol's error frame, so the SDK raises (Chat `data: {"error":…}`, Anthropic `event: error`,
+    Gemini `data: {"error":…}`), or, for Responses, whose SDK yields error events instead of raising,
+    the stream carries an `error` event and no `response.completed`."""
     fault(drop_after_chunks=3)
-    try:
-        text = generate(inbound, make(inbound), model_for(inbound, route), stream=True)
-    except Exception as exc:  # any SDK error is the right outcome
-        assert not isinstance(exc, AssertionError), exc
+    client, model = make(inbound), model_for(inbound, route)
+    if inbound == "openai_responses":
+        events = list(client.responses.create(model=model, input=PROMPT, stream=True))
+        types = [e.type for e in events]
+        assert "response.completed" not in types, types
+        assert types[-1] in ("error", "response.failed"), types
+        if types[-1] == "error":
+            assert events[-1].message, events[-1]
+            assert isinstance(events[-1].sequence_number, int), f"error event without sequence_number: {events[-1]}"
         return
-    assert text != EXPECTED_TEXT, "a dropped upstream stream looked complete to the client"
+    with pytest.raises(Exception) as info:
+        text = generate(inbound, client, model, stream=True)
+        pytest.fail(f"a dropped upstream stream ended normally for the client with text {text!r}")
+    exc = info.value
+    family = {"openai_chat": openai.APIError, "anthropic": anthropic.APIError, "gemini": genai_errors.APIError}
+    assert isinstance(exc, family[inbound]), repr(exc)

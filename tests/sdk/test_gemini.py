@@ -20,6 +20,7 @@ from conftest import (
     TOOL_PROMPT,
     TOOL_RESULT,
     WEATHER_DESCRIPTION,
+    WEATHER_SCHEMA,
     model_for,
     positive_int,
 )
@@ -187,3 +188,23 @@ def test_stream_parallel_tool_calls(client, route):
     calls = [fc for c in chunks for fc in (c.function_calls or [])]
     assert [c.name for c in calls] == ["get_weather", "get_time"], calls
     assert "city" in calls[0].args and "timezone" in calls[1].args, calls
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_tool_json_schema_declaration(client, route):
+    """A function declared with `parameters_json_schema` (plain JSON Schema, the SDK's newer way)."""
+    config = types.GenerateContentConfig(
+        tools=[
+            types.Tool(
+                function_declarations=[
+                    types.FunctionDeclaration(
+                        name="get_weather", description=WEATHER_DESCRIPTION, parameters_json_schema=WEATHER_SCHEMA
+                    )
+                ]
+            )
+        ]
+    )
+    r = client.models.generate_content(model=model_for(INBOUND, route), contents=TOOL_PROMPT, config=config)
+    calls = r.function_calls or []
+    assert [c.name for c in calls] == ["get_weather"], r
+    assert isinstance(calls[0].args.get("city"), str), calls[0].args

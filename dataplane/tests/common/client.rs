@@ -36,7 +36,9 @@ impl Kind {
             Kind::Chat => "/v1/chat/completions".into(),
             Kind::Responses => "/v1/responses".into(),
             Kind::Anthropic => "/v1/messages".into(),
-            Kind::Gemini if stream => format!("/v1beta/models/{model}:streamGenerateContent?alt=sse"),
+            Kind::Gemini if stream => {
+                format!("/v1beta/models/{model}:streamGenerateContent?alt=sse")
+            }
             Kind::Gemini => format!("/v1beta/models/{model}:generateContent"),
         }
     }
@@ -45,7 +47,10 @@ impl Kind {
     pub fn auth(self, key: &str) -> Vec<(&'static str, String)> {
         match self {
             Kind::Chat | Kind::Responses => vec![("authorization", format!("Bearer {key}"))],
-            Kind::Anthropic => vec![("x-api-key", key.into()), ("anthropic-version", "2023-06-01".into())],
+            Kind::Anthropic => vec![
+                ("x-api-key", key.into()),
+                ("anthropic-version", "2023-06-01".into()),
+            ],
             Kind::Gemini => vec![("x-goog-api-key", key.into())],
         }
     }
@@ -54,7 +59,8 @@ impl Kind {
     pub fn text_body(self, model: &str, prompt: &str, stream: bool) -> Value {
         match self {
             Kind::Chat => {
-                let mut b = json!({"model": model, "messages": [{"role": "user", "content": prompt}]});
+                let mut b =
+                    json!({"model": model, "messages": [{"role": "user", "content": prompt}]});
                 if stream {
                     b["stream"] = json!(true);
                     b["stream_options"] = json!({"include_usage": true});
@@ -84,9 +90,13 @@ impl Kind {
                 "name": TOOL_NAME, "description": desc, "parameters": weather_schema()}}]),
             Kind::Responses => json!([{"type": "function", "name": TOOL_NAME, "description": desc,
                 "parameters": weather_schema()}]),
-            Kind::Anthropic => json!([{"name": TOOL_NAME, "description": desc, "input_schema": weather_schema()}]),
-            Kind::Gemini => json!([{"functionDeclarations": [{"name": TOOL_NAME, "description": desc,
-                "parameters": weather_schema()}]}]),
+            Kind::Anthropic => {
+                json!([{"name": TOOL_NAME, "description": desc, "input_schema": weather_schema()}])
+            }
+            Kind::Gemini => {
+                json!([{"functionDeclarations": [{"name": TOOL_NAME, "description": desc,
+                "parameters": weather_schema()}]}])
+            }
         }
     }
 
@@ -98,9 +108,11 @@ impl Kind {
         match self {
             Kind::Chat => {
                 let msgs = b["messages"].as_array_mut().unwrap();
-                msgs.push(json!({"role": "assistant", "content": null, "tool_calls": [{
+                msgs.push(
+                    json!({"role": "assistant", "content": null, "tool_calls": [{
                     "id": id, "type": "function",
-                    "function": {"name": call.name, "arguments": args.to_string()}}]}));
+                    "function": {"name": call.name, "arguments": args.to_string()}}]}),
+                );
                 msgs.push(json!({"role": "tool", "tool_call_id": id, "content": TOOL_RESULT}));
             }
             Kind::Responses => {
@@ -139,8 +151,13 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("status {} body is not JSON ({e}): {}", self.status, self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "status {} body is not JSON ({e}): {}",
+                self.status,
+                self.text()
+            )
+        })
     }
 
     pub fn text(&self) -> String {
@@ -152,18 +169,30 @@ impl Reply {
     }
 
     pub fn request_id(&self) -> String {
-        self.header("x-request-id").expect("x-request-id on every answer").to_owned()
+        self.header("x-request-id")
+            .expect("x-request-id on every answer")
+            .to_owned()
     }
 }
 
 impl Gateway {
     /// Any request; `headers` are sent as given.
-    pub async fn call(&self, method: Method, path: &str, headers: &[(&str, String)], body: Option<Vec<u8>>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Reply {
         let resp = self.send(method, path, headers, body).await;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp.bytes().await.expect("read body");
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Send and return the response before its body is read (streams).
@@ -186,20 +215,38 @@ impl Gateway {
 
     /// POST a JSON body as a `kind` client with `key`.
     pub async fn post(&self, kind: Kind, key: &str, path: &str, body: &Value) -> Reply {
-        self.call(Method::POST, path, &kind.auth(key), Some(body.to_string().into_bytes())).await
+        self.call(
+            Method::POST,
+            path,
+            &kind.auth(key),
+            Some(body.to_string().into_bytes()),
+        )
+        .await
     }
 
     /// A generate request of `kind` (stream or not: the body says, Gemini's path says).
     pub async fn generate(&self, kind: Kind, model: &str, body: &Value, stream: bool) -> Reply {
-        self.post(kind, super::ALICE, &kind.generate_path(model, stream), body).await
+        self.post(kind, super::ALICE, &kind.generate_path(model, stream), body)
+            .await
     }
 
     /// Like [`Gateway::generate`], returning the streaming response unread.
-    pub async fn generate_stream(&self, kind: Kind, model: &str, body: &Value, extra: &[(&str, String)]) -> wreq::Response {
+    pub async fn generate_stream(
+        &self,
+        kind: Kind,
+        model: &str,
+        body: &Value,
+        extra: &[(&str, String)],
+    ) -> wreq::Response {
         let mut headers = kind.auth(super::ALICE);
         headers.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
-        self.send(Method::POST, &kind.generate_path(model, true), &headers, Some(body.to_string().into_bytes()))
-            .await
+        self.send(
+            Method::POST,
+            &kind.generate_path(model, true),
+            &headers,
+            Some(body.to_string().into_bytes()),
+        )
+        .await
     }
 }
 

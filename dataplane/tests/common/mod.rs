@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod parse;
+pub mod shapes;
 
 use std::time::{Duration, Instant};
 
@@ -24,7 +25,8 @@ pub const BOB: &str = "gp-bob-00001";
 pub const ROUTES: [&str; 4] = ["via-chat", "via-responses", "via-anthropic", "via-gemini"];
 
 /// Default settings block, tests replace it when they need other knobs.
-pub const SETTINGS: &str = "settings: {max_attempts: 3, breaker_threshold: 5, breaker_cooldown_ms: 30000}\n";
+pub const SETTINGS: &str =
+    "settings: {max_attempts: 3, breaker_threshold: 5, breaker_cooldown_ms: 30000}\n";
 
 /// Providers of every channel kind, all pointing at `mock`.
 pub fn providers(mock: &str) -> String {
@@ -94,20 +96,29 @@ impl Drop for Gateway {
 
 /// The snapshot of a bundle text (panics with the validation errors).
 pub fn snapshot(yaml: &str, version: u64) -> Snapshot {
-    let bundle = Bundle::parse(yaml).unwrap_or_else(|e| panic!("bundle does not parse: {e}\n{yaml}"));
-    Snapshot::from_bundle(&bundle, version).unwrap_or_else(|e| panic!("bundle is invalid: {e}\n{yaml}"))
+    let bundle =
+        Bundle::parse(yaml).unwrap_or_else(|e| panic!("bundle does not parse: {e}\n{yaml}"));
+    Snapshot::from_bundle(&bundle, version)
+        .unwrap_or_else(|e| panic!("bundle is invalid: {e}\n{yaml}"))
 }
 
 /// A gateway without a snapshot yet.
 pub async fn serve_empty() -> Gateway {
     let app = App::new(&Options::default()).expect("app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let router = gproxy_dataplane::http::router(app.clone());
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    Gateway { app, url: format!("http://{addr}"), http: wreq::Client::new(), task }
+    Gateway {
+        app,
+        url: format!("http://{addr}"),
+        http: wreq::Client::new(),
+        task,
+    }
 }
 
 /// A gateway running `yaml`.
@@ -146,7 +157,8 @@ impl Gateway {
         let mut seen = Vec::new();
         loop {
             let batch = self.app.outbox.take(usize::MAX);
-            let (mine, other): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.request_id == request_id);
+            let (mine, other): (Vec<_>, Vec<_>) =
+                batch.into_iter().partition(|r| r.request_id == request_id);
             seen.extend(other);
             if let Some(r) = mine.into_iter().next() {
                 self.app.outbox.requeue(seen);
@@ -165,11 +177,21 @@ impl Gateway {
 pub fn open_server_sockets(port: u16) -> usize {
     let mut n = 0;
     for f in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(text) = std::fs::read_to_string(f) else { continue };
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
         for line in text.lines().skip(1) {
             let cols: Vec<&str> = line.split_whitespace().collect();
-            let (Some(local), Some(state)) = (cols.get(1), cols.get(3)) else { continue };
-            let Some(p) = local.rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok()) else { continue };
+            let (Some(local), Some(state)) = (cols.get(1), cols.get(3)) else {
+                continue;
+            };
+            let Some(p) = local
+                .rsplit(':')
+                .next()
+                .and_then(|p| u16::from_str_radix(p, 16).ok())
+            else {
+                continue;
+            };
             if p == port && (*state == "01" || *state == "08") {
                 n += 1;
             }

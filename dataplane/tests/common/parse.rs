@@ -31,7 +31,8 @@ pub struct SseEvent {
 
 impl SseEvent {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.data).unwrap_or_else(|e| panic!("SSE data is not JSON ({e}): {}", self.data))
+        serde_json::from_str(&self.data)
+            .unwrap_or_else(|e| panic!("SSE data is not JSON ({e}): {}", self.data))
     }
 }
 
@@ -50,7 +51,10 @@ pub fn sse(text: &str) -> Vec<SseEvent> {
             }
         }
         if event.is_some() || !data.is_empty() {
-            out.push(SseEvent { event, data: data.join("\n") });
+            out.push(SseEvent {
+                event,
+                data: data.join("\n"),
+            });
         }
     }
     out
@@ -73,11 +77,17 @@ pub fn whole(kind: Kind, v: &Value) -> Outcome {
     match kind {
         Kind::Chat => {
             let c = &v["choices"][0];
-            o.text = c["message"]["content"].as_str().unwrap_or_default().to_owned();
+            o.text = c["message"]["content"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             for t in c["message"]["tool_calls"].as_array().into_iter().flatten() {
                 o.calls.push(ToolCall {
                     id: t["id"].as_str().map(str::to_owned),
-                    name: t["function"]["name"].as_str().unwrap_or_default().to_owned(),
+                    name: t["function"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
                     args: args_of(&t["function"]["arguments"]),
                 });
             }
@@ -145,7 +155,10 @@ fn gemini_parts(parts: &Value, o: &mut Outcome) {
         if p["functionCall"].is_object() {
             o.calls.push(ToolCall {
                 id: p["functionCall"]["id"].as_str().map(str::to_owned),
-                name: p["functionCall"]["name"].as_str().unwrap_or_default().to_owned(),
+                name: p["functionCall"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
                 args: p["functionCall"]["args"].clone(),
             });
         }
@@ -159,7 +172,10 @@ pub fn framing(kind: Kind, events: &[SseEvent]) -> Result<(), String> {
     match kind {
         Kind::Chat => {
             if last.data != "[DONE]" {
-                return Err(format!("chat stream must end with [DONE], ended with {:?}", last.data));
+                return Err(format!(
+                    "chat stream must end with [DONE], ended with {:?}",
+                    last.data
+                ));
             }
             for e in &events[..events.len() - 1] {
                 if e.event.is_some() {
@@ -178,14 +194,23 @@ pub fn framing(kind: Kind, events: &[SseEvent]) -> Result<(), String> {
             for e in events {
                 let ty = e.json()["type"].as_str().map(str::to_owned);
                 if e.event.is_none() || e.event != ty {
-                    return Err(format!("event name {:?} does not match data type {ty:?}", e.event));
+                    return Err(format!(
+                        "event name {:?} does not match data type {ty:?}",
+                        e.event
+                    ));
                 }
             }
             if first.event.as_deref() != Some(start) || last.event.as_deref() != Some(end) {
-                return Err(format!("stream runs {:?} .. {:?}, want {start} .. {end}", first.event, last.event));
+                return Err(format!(
+                    "stream runs {:?} .. {:?}, want {start} .. {end}",
+                    first.event, last.event
+                ));
             }
             if kind == Kind::Responses {
-                let seq: Vec<u64> = events.iter().filter_map(|e| e.json()["sequence_number"].as_u64()).collect();
+                let seq: Vec<u64> = events
+                    .iter()
+                    .filter_map(|e| e.json()["sequence_number"].as_u64())
+                    .collect();
                 if seq.len() != events.len() || seq.windows(2).any(|w| w[1] <= w[0]) {
                     return Err(format!("sequence numbers not growing: {seq:?}"));
                 }
@@ -198,8 +223,14 @@ pub fn framing(kind: Kind, events: &[SseEvent]) -> Result<(), String> {
                 }
                 e.json();
             }
-            if last.json()["candidates"][0]["finishReason"].as_str().is_none() {
-                return Err(format!("last gemini chunk has no finishReason: {}", last.data));
+            if last.json()["candidates"][0]["finishReason"]
+                .as_str()
+                .is_none()
+            {
+                return Err(format!(
+                    "last gemini chunk has no finishReason: {}",
+                    last.data
+                ));
             }
         }
     }
@@ -224,7 +255,11 @@ pub fn streamed(kind: Kind, events: &[SseEvent]) -> Outcome {
                 for t in c["delta"]["tool_calls"].as_array().into_iter().flatten() {
                     let i = t["index"].as_u64().unwrap_or(0) as usize;
                     while o.calls.len() <= i {
-                        o.calls.push(ToolCall { id: None, name: String::new(), args: Value::Null });
+                        o.calls.push(ToolCall {
+                            id: None,
+                            name: String::new(),
+                            args: Value::Null,
+                        });
                         arg_text.push(String::new());
                     }
                     if let Some(id) = t["id"].as_str() {
@@ -244,7 +279,9 @@ pub fn streamed(kind: Kind, events: &[SseEvent]) -> Outcome {
                 }
             }
             Kind::Responses => match v["type"].as_str().unwrap_or_default() {
-                "response.output_text.delta" => o.text.push_str(v["delta"].as_str().unwrap_or_default()),
+                "response.output_text.delta" => {
+                    o.text.push_str(v["delta"].as_str().unwrap_or_default())
+                }
                 "response.output_item.done" if v["item"]["type"] == "function_call" => {
                     let it = &v["item"];
                     o.calls.push(ToolCall {
@@ -275,7 +312,9 @@ pub fn streamed(kind: Kind, events: &[SseEvent]) -> Outcome {
                     arg_text.push(String::new());
                 }
                 "content_block_delta" => match v["delta"]["type"].as_str().unwrap_or_default() {
-                    "text_delta" => o.text.push_str(v["delta"]["text"].as_str().unwrap_or_default()),
+                    "text_delta" => o
+                        .text
+                        .push_str(v["delta"]["text"].as_str().unwrap_or_default()),
                     "input_json_delta" => {
                         if let Some(last) = arg_text.last_mut() {
                             last.push_str(v["delta"]["partial_json"].as_str().unwrap_or_default());
@@ -309,45 +348,12 @@ pub fn streamed(kind: Kind, events: &[SseEvent]) -> Outcome {
     }
     for (c, t) in o.calls.iter_mut().zip(arg_text) {
         if c.args.is_null() {
-            c.args = if t.is_empty() { Value::Object(Default::default()) } else { args_of(&Value::String(t)) };
+            c.args = if t.is_empty() {
+                Value::Object(Default::default())
+            } else {
+                args_of(&Value::String(t))
+            };
         }
     }
     o
-}
-
-/// The error a client reads from an error body of `kind`: (type or status name, message).
-pub fn error_of(kind: Kind, v: &Value) -> Result<(String, String), String> {
-    match kind {
-        Kind::Chat | Kind::Responses => {
-            let e = &v["error"];
-            match (e["type"].as_str(), e["message"].as_str()) {
-                (Some(t), Some(m)) if e.get("param").is_some() && e.get("code").is_some() => {
-                    Ok((t.to_owned(), m.to_owned()))
-                }
-                _ => Err(format!("not an OpenAI error body: {v}")),
-            }
-        }
-        Kind::Anthropic => match (v["type"].as_str(), v["error"]["type"].as_str(), v["error"]["message"].as_str()) {
-            (Some("error"), Some(t), Some(m)) => Ok((t.to_owned(), m.to_owned())),
-            _ => Err(format!("not an Anthropic error body: {v}")),
-        },
-        Kind::Gemini => {
-            let e = &v["error"];
-            match (e["code"].as_u64(), e["message"].as_str(), e["status"].as_str()) {
-                (Some(_), Some(m), Some(s)) => Ok((s.to_owned(), m.to_owned())),
-                _ => Err(format!("not a Gemini error body: {v}")),
-            }
-        }
-    }
-}
-
-/// The error frame a stream of `kind` ends with, if it ends with one.
-pub fn stream_error(kind: Kind, events: &[SseEvent]) -> Option<Value> {
-    let last = events.iter().rev().find(|e| e.data != "[DONE]")?;
-    let v: Value = serde_json::from_str(&last.data).ok()?;
-    match kind {
-        Kind::Anthropic => (last.event.as_deref() == Some("error") && v["type"] == "error").then_some(v),
-        Kind::Responses => (last.event.as_deref() == Some("error") && v["type"] == "error").then_some(v),
-        Kind::Chat | Kind::Gemini => (last.event.is_none() && v["error"].is_object()).then_some(v),
-    }
 }
