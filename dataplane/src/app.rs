@@ -16,7 +16,10 @@ use crate::usage::Outbox;
 
 pub struct App {
     runtime: ArcSwap<Runtime>,
+    /// Route members (`provider/model`).
     pub health: Health,
+    /// Upstream credentials (`provider/credential`), kept apart so ids never collide.
+    pub cred_health: Health,
     pub cursors: Cursors,
     pub metrics: Metrics,
     pub outbox: Arc<Outbox>,
@@ -33,7 +36,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { outbox_capacity: 100_000, connect_timeout: Duration::from_secs(10) }
+        Options {
+            outbox_capacity: 100_000,
+            connect_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -50,7 +56,14 @@ impl App {
         let defaults = gproxy_config::bundle::Settings::default();
         Ok(Arc::new(App {
             runtime: ArcSwap::from_pointee(Runtime::empty()),
-            health: Health::new(defaults.breaker_threshold, Duration::from_millis(defaults.breaker_cooldown_ms)),
+            health: Health::new(
+                defaults.breaker_threshold,
+                Duration::from_millis(defaults.breaker_cooldown_ms),
+            ),
+            cred_health: Health::new(
+                defaults.breaker_threshold,
+                Duration::from_millis(defaults.breaker_cooldown_ms),
+            ),
             cursors: Cursors::default(),
             metrics: Metrics::default(),
             outbox: Arc::new(Outbox::new(opts.outbox_capacity)),
@@ -66,13 +79,16 @@ impl App {
     /// Compile and swap in a snapshot; the previous one keeps serving when it fails.
     pub fn apply(&self, snap: &Snapshot) -> Result<u64, CompileError> {
         let rt = Runtime::compile(snap)?;
-        self.health.configure(
-            rt.settings.breaker_threshold,
-            Duration::from_millis(rt.settings.breaker_cooldown_ms),
-        );
+        let cooldown = Duration::from_millis(rt.settings.breaker_cooldown_ms);
+        self.health
+            .configure(rt.settings.breaker_threshold, cooldown);
+        self.cred_health
+            .configure(rt.settings.breaker_threshold, cooldown);
         let version = rt.version;
         self.runtime.store(Arc::new(rt));
-        self.metrics.snapshot_version.store(version, Ordering::Relaxed);
+        self.metrics
+            .snapshot_version
+            .store(version, Ordering::Relaxed);
         Ok(version)
     }
 }

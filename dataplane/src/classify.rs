@@ -23,7 +23,12 @@ pub struct NotFound {
     pub method_not_allowed: bool,
 }
 
-pub fn classify(method: &Method, path: &str, headers: &HeaderMap, query: Option<&str>) -> Result<Inbound, NotFound> {
+pub fn classify(
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<Inbound, NotFound> {
     let path = path.trim_end_matches('/');
     let mut segs = path.trim_start_matches('/').splitn(2, '/');
     let first = segs.next().unwrap_or_default();
@@ -48,7 +53,10 @@ pub fn classify(method: &Method, path: &str, headers: &HeaderMap, query: Option<
     } else {
         OperationKind::OpenAiChat
     };
-    let not_found = |method_not_allowed| NotFound { kind: guess, method_not_allowed };
+    let not_found = |method_not_allowed| NotFound {
+        kind: guess,
+        method_not_allowed,
+    };
     if !matches!(version, "v1" | "v1beta" | "v1alpha") {
         return Err(not_found(false));
     }
@@ -89,34 +97,55 @@ pub fn classify(method: &Method, path: &str, headers: &HeaderMap, query: Option<
     };
     match rest {
         "models" if get => Ok(inbound(Operation::ListModels, models_kind, None)),
-        r if get && r.starts_with("models/") => {
-            Ok(inbound(Operation::GetModel, models_kind, r.strip_prefix("models/")))
-        }
-        "chat/completions" if post && version == "v1" => {
-            Ok(inbound(Operation::GenerateContent, OperationKind::OpenAiChat, None))
-        }
-        "responses" if post && version == "v1" => {
-            Ok(inbound(Operation::GenerateContent, OperationKind::OpenAiResponses, None))
-        }
-        "responses/input_tokens" if post && version == "v1" => {
-            Ok(inbound(Operation::CountTokens, OperationKind::OpenAiResponses, None))
-        }
-        "responses/compact" if post && version == "v1" => {
-            Ok(inbound(Operation::CompactContent, OperationKind::OpenAiResponses, None))
-        }
-        "embeddings" if post && version == "v1" => Ok(inbound(Operation::CreateEmbedding, OperationKind::OpenAi, None)),
+        r if get && r.starts_with("models/") => Ok(inbound(
+            Operation::GetModel,
+            models_kind,
+            r.strip_prefix("models/"),
+        )),
+        "chat/completions" if post && version == "v1" => Ok(inbound(
+            Operation::GenerateContent,
+            OperationKind::OpenAiChat,
+            None,
+        )),
+        "responses" if post && version == "v1" => Ok(inbound(
+            Operation::GenerateContent,
+            OperationKind::OpenAiResponses,
+            None,
+        )),
+        "responses/input_tokens" if post && version == "v1" => Ok(inbound(
+            Operation::CountTokens,
+            OperationKind::OpenAiResponses,
+            None,
+        )),
+        "responses/compact" if post && version == "v1" => Ok(inbound(
+            Operation::CompactContent,
+            OperationKind::OpenAiResponses,
+            None,
+        )),
+        "embeddings" if post && version == "v1" => Ok(inbound(
+            Operation::CreateEmbedding,
+            OperationKind::OpenAi,
+            None,
+        )),
         "images/generations" if post && version == "v1" => {
             Ok(inbound(Operation::CreateImage, OperationKind::OpenAi, None))
         }
-        "messages" if post && version == "v1" => {
-            Ok(inbound(Operation::GenerateContent, OperationKind::AnthropicMessages, None))
-        }
-        "messages/count_tokens" if post && version == "v1" => {
-            Ok(inbound(Operation::CountTokens, OperationKind::AnthropicMessages, None))
-        }
-        "models" | "chat/completions" | "responses" | "embeddings" | "messages" | "messages/count_tokens" => {
-            Err(not_found(true))
-        }
+        "messages" if post && version == "v1" => Ok(inbound(
+            Operation::GenerateContent,
+            OperationKind::AnthropicMessages,
+            None,
+        )),
+        "messages/count_tokens" if post && version == "v1" => Ok(inbound(
+            Operation::CountTokens,
+            OperationKind::AnthropicMessages,
+            None,
+        )),
+        "models"
+        | "chat/completions"
+        | "responses"
+        | "embeddings"
+        | "messages"
+        | "messages/count_tokens" => Err(not_found(true)),
         _ => Err(not_found(false)),
     }
 }
@@ -140,28 +169,187 @@ mod tests {
         let none = h(&[]);
         let anth = h(&[("anthropic-version", "2023-06-01")]);
         let goog = h(&[("x-goog-api-key", "k")]);
-        type Case<'a> = (Method, &'a str, &'a HeaderMap, Option<&'a str>, O, K, Option<&'a str>, Option<&'a str>);
+        type Case<'a> = (
+            Method,
+            &'a str,
+            &'a HeaderMap,
+            Option<&'a str>,
+            O,
+            K,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
         let cases: Vec<Case> = vec![
-            (Method::POST, "/v1/chat/completions", &none, None, O::GenerateContent, K::OpenAiChat, None, None),
-            (Method::POST, "/v1/responses", &none, None, O::GenerateContent, K::OpenAiResponses, None, None),
-            (Method::POST, "/v1/responses/input_tokens", &none, None, O::CountTokens, K::OpenAiResponses, None, None),
-            (Method::POST, "/v1/messages", &anth, None, O::GenerateContent, K::AnthropicMessages, None, None),
-            (Method::POST, "/v1/messages", &none, None, O::GenerateContent, K::AnthropicMessages, None, None),
-            (Method::POST, "/v1/messages/count_tokens", &anth, None, O::CountTokens, K::AnthropicMessages, None, None),
-            (Method::GET, "/v1/models", &none, None, O::ListModels, K::OpenAi, None, None),
-            (Method::GET, "/v1/models", &anth, None, O::ListModels, K::AnthropicMessages, None, None),
-            (Method::GET, "/v1/models", &goog, None, O::ListModels, K::Gemini, None, None),
-            (Method::GET, "/v1/models", &none, Some("key=abc"), O::ListModels, K::Gemini, None, None),
-            (Method::GET, "/v1beta/models", &none, None, O::ListModels, K::Gemini, None, None),
-            (Method::GET, "/v1/models/gpt-4o", &none, None, O::GetModel, K::OpenAi, Some("gpt-4o"), None),
-            (Method::POST, "/v1beta/models/gemini-2.5-flash:streamGenerateContent", &goog, Some("alt=sse"),
-                O::StreamGenerateContent, K::Gemini, Some("gemini-2.5-flash"), None),
-            (Method::POST, "/v1/models/gemini-2.5-flash:generateContent", &goog, None,
-                O::GenerateContent, K::Gemini, Some("gemini-2.5-flash"), None),
-            (Method::POST, "/v1beta/models/text-embedding-004:batchEmbedContents", &goog, None,
-                O::CreateEmbedding, K::Gemini, Some("text-embedding-004"), None),
-            (Method::POST, "/oai/v1/chat/completions", &none, None, O::GenerateContent, K::OpenAiChat, None, Some("oai")),
-            (Method::POST, "/g/v1beta/models/m:countTokens", &none, None, O::CountTokens, K::Gemini, Some("m"), Some("g")),
+            (
+                Method::POST,
+                "/v1/chat/completions",
+                &none,
+                None,
+                O::GenerateContent,
+                K::OpenAiChat,
+                None,
+                None,
+            ),
+            (
+                Method::POST,
+                "/v1/responses",
+                &none,
+                None,
+                O::GenerateContent,
+                K::OpenAiResponses,
+                None,
+                None,
+            ),
+            (
+                Method::POST,
+                "/v1/responses/input_tokens",
+                &none,
+                None,
+                O::CountTokens,
+                K::OpenAiResponses,
+                None,
+                None,
+            ),
+            (
+                Method::POST,
+                "/v1/messages",
+                &anth,
+                None,
+                O::GenerateContent,
+                K::AnthropicMessages,
+                None,
+                None,
+            ),
+            (
+                Method::POST,
+                "/v1/messages",
+                &none,
+                None,
+                O::GenerateContent,
+                K::AnthropicMessages,
+                None,
+                None,
+            ),
+            (
+                Method::POST,
+                "/v1/messages/count_tokens",
+                &anth,
+                None,
+                O::CountTokens,
+                K::AnthropicMessages,
+                None,
+                None,
+            ),
+            (
+                Method::GET,
+                "/v1/models",
+                &none,
+                None,
+                O::ListModels,
+                K::OpenAi,
+                None,
+                None,
+            ),
+            (
+                Method::GET,
+                "/v1/models",
+                &anth,
+                None,
+                O::ListModels,
+                K::AnthropicMessages,
+                None,
+                None,
+            ),
+            (
+                Method::GET,
+                "/v1/models",
+                &goog,
+                None,
+                O::ListModels,
+                K::Gemini,
+                None,
+                None,
+            ),
+            (
+                Method::GET,
+                "/v1/models",
+                &none,
+                Some("key=abc"),
+                O::ListModels,
+                K::Gemini,
+                None,
+                None,
+            ),
+            (
+                Method::GET,
+                "/v1beta/models",
+                &none,
+                None,
+                O::ListModels,
+                K::Gemini,
+                None,
+                None,
+            ),
+            (
+                Method::GET,
+                "/v1/models/gpt-4o",
+                &none,
+                None,
+                O::GetModel,
+                K::OpenAi,
+                Some("gpt-4o"),
+                None,
+            ),
+            (
+                Method::POST,
+                "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+                &goog,
+                Some("alt=sse"),
+                O::StreamGenerateContent,
+                K::Gemini,
+                Some("gemini-2.5-flash"),
+                None,
+            ),
+            (
+                Method::POST,
+                "/v1/models/gemini-2.5-flash:generateContent",
+                &goog,
+                None,
+                O::GenerateContent,
+                K::Gemini,
+                Some("gemini-2.5-flash"),
+                None,
+            ),
+            (
+                Method::POST,
+                "/v1beta/models/text-embedding-004:batchEmbedContents",
+                &goog,
+                None,
+                O::CreateEmbedding,
+                K::Gemini,
+                Some("text-embedding-004"),
+                None,
+            ),
+            (
+                Method::POST,
+                "/oai/v1/chat/completions",
+                &none,
+                None,
+                O::GenerateContent,
+                K::OpenAiChat,
+                None,
+                Some("oai"),
+            ),
+            (
+                Method::POST,
+                "/g/v1beta/models/m:countTokens",
+                &none,
+                None,
+                O::CountTokens,
+                K::Gemini,
+                Some("m"),
+                Some("g"),
+            ),
         ];
         for (m, p, hd, q, op, kind, model, scoped) in cases {
             let got = classify(&m, p, hd, q).unwrap_or_else(|e| panic!("{p}: {e:?}"));
@@ -174,7 +362,11 @@ mod tests {
     #[test]
     fn unknown_paths_and_methods() {
         let none = HeaderMap::new();
-        assert!(classify(&Method::GET, "/v1/chat/completions", &none, None).unwrap_err().method_not_allowed);
+        assert!(
+            classify(&Method::GET, "/v1/chat/completions", &none, None)
+                .unwrap_err()
+                .method_not_allowed
+        );
         let e = classify(&Method::POST, "/v1/messages/nope", &none, None).unwrap_err();
         assert_eq!(e.kind, K::AnthropicMessages);
         assert!(classify(&Method::POST, "/v1beta/models/m:explode", &none, None).is_err());

@@ -66,13 +66,19 @@ impl ApiError {
     }
 
     pub fn model_not_found(model: &str) -> Self {
-        Self::new(ErrorKind::NotFound, format!("model `{model}` does not exist or is not routed"))
-            .code("model_not_found")
+        Self::new(
+            ErrorKind::NotFound,
+            format!("model `{model}` does not exist or is not routed"),
+        )
+        .code("model_not_found")
     }
 
     pub fn forbidden(model: &str) -> Self {
-        Self::new(ErrorKind::PermissionDenied, format!("this key may not use model `{model}`"))
-            .code("model_not_permitted")
+        Self::new(
+            ErrorKind::PermissionDenied,
+            format!("this key may not use model `{model}`"),
+        )
+        .code("model_not_permitted")
     }
 
     pub fn overloaded(message: &'static str) -> Self {
@@ -113,7 +119,9 @@ impl ApiError {
         if let Some(s) = self.retry_after {
             builder = builder.header(http::header::RETRY_AFTER, s);
         }
-        builder.body(Body::from(body)).unwrap_or_else(|_| Response::new(Body::empty()))
+        builder
+            .body(Body::from(body))
+            .unwrap_or_else(|_| Response::new(Body::empty()))
     }
 }
 

@@ -69,7 +69,11 @@ impl Health {
         s.consecutive_failures = 0;
         s.open_until = None;
         let us = latency.as_micros() as f64;
-        s.ewma_us = if s.samples == 0 { us } else { s.ewma_us * 0.8 + us * 0.2 };
+        s.ewma_us = if s.samples == 0 {
+            us
+        } else {
+            s.ewma_us * 0.8 + us * 0.2
+        };
         s.samples += 1;
     }
 
@@ -82,7 +86,9 @@ impl Health {
         let open_for = match failure {
             Failure::AuthDead => Some(AUTH_DEAD_COOLDOWN),
             Failure::RateLimited(after) => Some(after.unwrap_or(cooldown)),
-            Failure::Transient if s.consecutive_failures >= self.threshold.load(Relaxed) => Some(cooldown),
+            Failure::Transient if s.consecutive_failures >= self.threshold.load(Relaxed) => {
+                Some(cooldown)
+            }
             Failure::Transient => None,
         };
         match open_for {
@@ -96,14 +102,21 @@ impl Health {
 
     /// Average latency in microseconds, `None` before the first success.
     pub fn latency_us(&self, id: &str) -> Option<f64> {
-        self.states.get(id).filter(|s| s.samples > 0).map(|s| s.ewma_us)
+        self.states
+            .get(id)
+            .filter(|s| s.samples > 0)
+            .map(|s| s.ewma_us)
     }
 
     /// Ids with an open breaker right now (for health events and the admin view).
     pub fn open(&self, now: Instant) -> Vec<(Arc<str>, Instant)> {
         self.states
             .iter()
-            .filter_map(|e| e.open_until.filter(|t| *t > now).map(|t| (e.key().clone(), t)))
+            .filter_map(|e| {
+                e.open_until
+                    .filter(|t| *t > now)
+                    .map(|t| (e.key().clone(), t))
+            })
             .collect()
     }
 }

@@ -38,10 +38,22 @@ async fn metrics(State(app): State<AppState>) -> Response {
     let outbox = app.outbox.len() as f64;
     let dropped = app.outbox.dropped() as f64;
     let text = app.metrics.render(&[
-        ("gproxy_usage_outbox_records", "Usage records waiting for delivery.", outbox),
-        ("gproxy_usage_dropped_total", "Usage records dropped because the outbox was full.", dropped),
+        (
+            "gproxy_usage_outbox_records",
+            "Usage records waiting for delivery.",
+            outbox,
+        ),
+        (
+            "gproxy_usage_dropped_total",
+            "Usage records dropped because the outbox was full.",
+            dropped,
+        ),
     ]);
-    ([(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+    (
+        [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        text,
+    )
+        .into_response()
 }
 
 /// Releases an in-flight slot when the response (stream included) is done.
@@ -66,15 +78,32 @@ async fn api(State(app): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let rid = request_id(&parts.headers);
     let query = parts.uri.query().map(str::to_owned);
-    let inbound = match classify(&parts.method, parts.uri.path(), &parts.headers, query.as_deref()) {
+    let inbound = match classify(
+        &parts.method,
+        parts.uri.path(),
+        &parts.headers,
+        query.as_deref(),
+    ) {
         Ok(i) => i,
         Err(nf) => {
             let (status, msg) = if nf.method_not_allowed {
-                (405, format!("method {} is not allowed on {}", parts.method, parts.uri.path()))
+                (
+                    405,
+                    format!(
+                        "method {} is not allowed on {}",
+                        parts.method,
+                        parts.uri.path()
+                    ),
+                )
             } else {
-                (404, format!("no such endpoint: {} {}", parts.method, parts.uri.path()))
+                (
+                    404,
+                    format!("no such endpoint: {} {}", parts.method, parts.uri.path()),
+                )
             };
-            return ApiError::new(ErrorKind::NotFound, msg).status(status).render(nf.kind, &rid);
+            return ApiError::new(ErrorKind::NotFound, msg)
+                .status(status)
+                .render(nf.kind, &rid);
         }
     };
     // load shedding before any work
@@ -84,7 +113,8 @@ async fn api(State(app): State<AppState>, req: Request) -> Response {
     if in_flight as usize > rt.settings.max_in_flight {
         app.metrics.shed.fetch_add(1, Ordering::Relaxed);
         drop(guard);
-        return ApiError::overloaded("gateway overloaded, retry shortly").render(inbound.kind, &rid);
+        return ApiError::overloaded("gateway overloaded, retry shortly")
+            .render(inbound.kind, &rid);
     }
     let limit = rt.settings.max_body_bytes;
     drop(rt);
@@ -95,8 +125,11 @@ async fn api(State(app): State<AppState>, req: Request) -> Response {
                 .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
                 || e.to_string().contains("length limit");
             let err = if too_large {
-                ApiError::new(ErrorKind::RequestTooLarge, format!("request body exceeds {limit} bytes"))
-                    .code("request_too_large")
+                ApiError::new(
+                    ErrorKind::RequestTooLarge,
+                    format!("request body exceeds {limit} bytes"),
+                )
+                .code("request_too_large")
             } else {
                 ApiError::bad_request("could not read the request body")
             };
@@ -106,7 +139,14 @@ async fn api(State(app): State<AppState>, req: Request) -> Response {
     let guard: Arc<dyn Send + Sync> = Arc::new(guard);
     pipeline::execute(
         app,
-        Incoming { inbound, headers: parts.headers, query, body, request_id: rid, guard: Some(guard) },
+        Incoming {
+            inbound,
+            headers: parts.headers,
+            query,
+            body,
+            request_id: rid,
+            guard: Some(guard),
+        },
     )
     .await
 }

@@ -40,8 +40,16 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    pub fn new(app: Arc<App>, request_id: String, operation: Operation, inbound: OperationKind) -> Self {
-        let ts_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    pub fn new(
+        app: Arc<App>,
+        request_id: String,
+        operation: Operation,
+        inbound: OperationKind,
+    ) -> Self {
+        let ts_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
         Ledger {
             app,
             request_id,
@@ -94,15 +102,29 @@ impl Ledger {
     fn emit(&mut self) {
         let latency = self.started.elapsed();
         let m = &self.app.metrics;
-        m.request(self.inbound.as_str(), self.operation.as_str(), self.status, latency.as_secs_f64());
+        m.request(
+            self.inbound.as_str(),
+            self.operation.as_str(),
+            self.status,
+            latency.as_secs_f64(),
+        );
         if !self.stream {
-            m.overhead.observe(latency.saturating_sub(self.upstream_wait).as_secs_f64());
+            m.overhead
+                .observe(latency.saturating_sub(self.upstream_wait).as_secs_f64());
         }
         let end = self.end.unwrap_or(EndState::ClientAborted);
         let u = self.usage;
         let cost = self
             .price
-            .map(|p| cost_usd(&p, u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens))
+            .map(|p| {
+                cost_usd(
+                    &p,
+                    u.input_tokens,
+                    u.output_tokens,
+                    u.cache_read_tokens,
+                    u.cache_write_tokens,
+                )
+            })
             .unwrap_or(0.0);
         tracing::info!(
             target: "gproxy::access",
@@ -130,7 +152,9 @@ impl Ledger {
         if !self.billable {
             return;
         }
-        let (Some(user), Some(key)) = (&self.user, &self.key) else { return };
+        let (Some(user), Some(key)) = (&self.user, &self.key) else {
+            return;
+        };
         self.app.outbox.push(UsageRecord {
             request_id: self.request_id.clone(),
             ts_ms: self.ts_ms,

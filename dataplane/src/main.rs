@@ -9,13 +9,21 @@ use gproxy_config::{Bundle, Snapshot};
 use gproxy_dataplane::{App, Options};
 
 #[derive(Parser, Debug)]
-#[command(name = "gproxy-dataplane", version, about = "gproxy data plane: the LLM request pipeline")]
+#[command(
+    name = "gproxy-dataplane",
+    version,
+    about = "gproxy data plane: the LLM request pipeline"
+)]
 struct Args {
     /// HTTP listen address for the API.
     #[arg(long, env = "GPROXY_LISTEN", default_value = "0.0.0.0:8080")]
     listen: SocketAddr,
     /// Control plane gRPC URL (ignored with --bundle).
-    #[arg(long, env = "GPROXY_CONTROLPLANE", default_value = "http://127.0.0.1:8082")]
+    #[arg(
+        long,
+        env = "GPROXY_CONTROLPLANE",
+        default_value = "http://127.0.0.1:8082"
+    )]
     controlplane: String,
     /// Run standalone from a bundle file (JSON or YAML) instead of a control plane.
     #[arg(long, env = "GPROXY_BUNDLE_FILE")]
@@ -72,14 +80,18 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let app = App::new(&Options::default())?;
     match &args.bundle {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let text = gproxy_config::env::expand(&text, |n| std::env::var(n).ok())?;
             let bundle = Bundle::parse(&text)?;
             let snap = Snapshot::from_bundle(&bundle, 1)?;
             app.apply(&snap)?;
             tracing::info!(path = %path.display(), providers = snap.providers.len(), routes = snap.routes.len(), "bundle loaded");
             if let Some(log) = args.usage_log.clone() {
-                tokio::spawn(gproxy_dataplane::usage::write_jsonl(app.outbox.clone(), log));
+                tokio::spawn(gproxy_dataplane::usage::write_jsonl(
+                    app.outbox.clone(),
+                    log,
+                ));
             }
         }
         None => {
@@ -91,12 +103,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(listen = %listener.local_addr()?, "data plane listening");
     let drain = Duration::from_secs(args.drain_seconds);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, gproxy_dataplane::http::router(app))
-        .with_graceful_shutdown(async move {
+    let server = axum::serve(listener, gproxy_dataplane::http::router(app)).with_graceful_shutdown(
+        async move {
             shutdown_signal().await;
             tracing::info!("shutting down: draining in-flight requests");
             let _ = tx.send(());
-        });
+        },
+    );
     tokio::select! {
         r = server => r?,
         _ = async { let _ = rx.await; tokio::time::sleep(drain).await } => {
@@ -112,7 +125,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -8,8 +8,8 @@ use dashmap::DashMap;
 
 /// Latency buckets in seconds: 50 µs .. 120 s.
 const BUCKETS: [f64; 20] = [
-    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-    5.0, 10.0, 30.0, 60.0, 120.0,
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+    2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
 ];
 
 #[derive(Default)]
@@ -20,7 +20,10 @@ pub struct Histogram {
 
 impl Histogram {
     pub fn observe(&self, seconds: f64) {
-        let i = BUCKETS.iter().position(|b| seconds <= *b).unwrap_or(BUCKETS.len());
+        let i = BUCKETS
+            .iter()
+            .position(|b| seconds <= *b)
+            .unwrap_or(BUCKETS.len());
         if let Some(c) = self.counts.get(i) {
             c.fetch_add(1, Relaxed);
         }
@@ -36,7 +39,11 @@ impl Histogram {
         }
         cum += self.counts[BUCKETS.len()].load(Relaxed);
         let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {cum}");
-        let _ = writeln!(out, "{name}_sum{{{labels}}} {}", self.sum_ns.load(Relaxed) as f64 / 1e9);
+        let _ = writeln!(
+            out,
+            "{name}_sum{{{labels}}} {}",
+            self.sum_ns.load(Relaxed) as f64 / 1e9
+        );
         let _ = writeln!(out, "{name}_count{{{labels}}} {cum}");
     }
 }
@@ -77,7 +84,10 @@ impl Metrics {
 
     pub fn diagnostics(&self, from: &'static str, to: &'static str, n: usize) {
         if n > 0 {
-            self.diagnostics.entry((from, to)).or_default().fetch_add(n as u64, Relaxed);
+            self.diagnostics
+                .entry((from, to))
+                .or_default()
+                .fetch_add(n as u64, Relaxed);
         }
     }
 
@@ -93,18 +103,29 @@ impl Metrics {
                 e.value().load(Relaxed)
             );
         }
-        out.push_str("# HELP gproxy_request_duration_seconds Request latency as the client sees it.\n");
+        out.push_str(
+            "# HELP gproxy_request_duration_seconds Request latency as the client sees it.\n",
+        );
         out.push_str("# TYPE gproxy_request_duration_seconds histogram\n");
         for e in self.latency.iter() {
-            e.value().render(&mut out, "gproxy_request_duration_seconds", &format!("kind=\"{}\"", e.key()));
+            e.value().render(
+                &mut out,
+                "gproxy_request_duration_seconds",
+                &format!("kind=\"{}\"", e.key()),
+            );
         }
-        out.push_str("# HELP gproxy_overhead_seconds Time spent in the gateway, upstream waits excluded.\n");
+        out.push_str(
+            "# HELP gproxy_overhead_seconds Time spent in the gateway, upstream waits excluded.\n",
+        );
         out.push_str("# TYPE gproxy_overhead_seconds histogram\n");
-        self.overhead.render(&mut out, "gproxy_overhead_seconds", "");
+        self.overhead
+            .render(&mut out, "gproxy_overhead_seconds", "");
         out.push_str("# HELP gproxy_stream_ttft_seconds Time to the first streamed byte.\n");
         out.push_str("# TYPE gproxy_stream_ttft_seconds histogram\n");
         self.ttft.render(&mut out, "gproxy_stream_ttft_seconds", "");
-        out.push_str("# HELP gproxy_upstream_errors_total Upstream failures by provider and class.\n");
+        out.push_str(
+            "# HELP gproxy_upstream_errors_total Upstream failures by provider and class.\n",
+        );
         out.push_str("# TYPE gproxy_upstream_errors_total counter\n");
         for e in self.upstream_errors.iter() {
             let (p, c) = e.key();
@@ -126,9 +147,21 @@ impl Metrics {
             );
         }
         let gauges: [(&str, &str, f64); 3] = [
-            ("gproxy_in_flight", "Requests in flight.", self.in_flight.load(Relaxed) as f64),
-            ("gproxy_shed_total", "Requests shed for overload.", self.shed.load(Relaxed) as f64),
-            ("gproxy_snapshot_version", "Applied snapshot version.", self.snapshot_version.load(Relaxed) as f64),
+            (
+                "gproxy_in_flight",
+                "Requests in flight.",
+                self.in_flight.load(Relaxed) as f64,
+            ),
+            (
+                "gproxy_shed_total",
+                "Requests shed for overload.",
+                self.shed.load(Relaxed) as f64,
+            ),
+            (
+                "gproxy_snapshot_version",
+                "Applied snapshot version.",
+                self.snapshot_version.load(Relaxed) as f64,
+            ),
         ];
         for (name, help, v) in gauges.iter().chain(extra.iter()) {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
@@ -146,7 +179,9 @@ fn bump<K: std::hash::Hash + Eq + Clone>(map: &DashMap<K, AtomicU64>, key: K) {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -161,8 +196,11 @@ mod tests {
         m.upstream_error("oai", "rate_limited");
         let text = m.render(&[]);
         assert!(text.contains("gproxy_requests_total{kind=\"openai_chat\",operation=\"generate_content\",status=\"200\"} 2"));
-        assert!(text.contains("gproxy_request_duration_seconds_bucket{kind=\"openai_chat\",le=\"0.0025\"} 1"));
+        assert!(text.contains(
+            "gproxy_request_duration_seconds_bucket{kind=\"openai_chat\",le=\"0.0025\"} 1"
+        ));
         assert!(text.contains("gproxy_request_duration_seconds_count{kind=\"openai_chat\"} 2"));
-        assert!(text.contains("gproxy_upstream_errors_total{provider=\"oai\",class=\"rate_limited\"} 1"));
+        assert!(text
+            .contains("gproxy_upstream_errors_total{provider=\"oai\",class=\"rate_limited\"} 1"));
     }
 }

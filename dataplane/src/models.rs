@@ -28,13 +28,21 @@ pub fn visible(rt: &Runtime, user: &UserRt, scoped: Option<&str>) -> Vec<ir::Mod
         if !user.may_use(name) {
             continue;
         }
-        let first = rt.routes.get(name).and_then(|r| r.members.first()).and_then(|m| {
-            let p = rt.providers.get(m.provider)?;
-            Some((p.model(&m.model)?.clone(), p.spec.name.clone()))
-        });
+        let first = rt
+            .routes
+            .get(name)
+            .and_then(|r| r.members.first())
+            .and_then(|m| {
+                let p = rt.providers.get(m.provider)?;
+                Some((p.model(&m.model)?.clone(), p.spec.name.clone()))
+            });
         match first {
             Some((m, owner)) => out.push(info(name, &m, &owner)),
-            None => out.push(ir::ModelInfo { id: name.clone(), owned_by: Some("gproxy".into()), ..Default::default() }),
+            None => out.push(ir::ModelInfo {
+                id: name.clone(),
+                owned_by: Some("gproxy".into()),
+                ..Default::default()
+            }),
         }
     }
     for p in &rt.providers {
@@ -60,16 +68,27 @@ fn info(id: &str, m: &gproxy_config::bundle::Model, owner: &str) -> ir::ModelInf
     }
 }
 
-pub fn answer(rt: &Runtime, user: &UserRt, inbound: &Inbound, request_id: &str) -> Result<Response, ApiError> {
+pub fn answer(
+    rt: &Runtime,
+    user: &UserRt,
+    inbound: &Inbound,
+    request_id: &str,
+) -> Result<Response, ApiError> {
     let c = codec(inbound.kind);
     let list = visible(rt, user, inbound.scoped.as_deref());
     let body = if inbound.operation == Operation::GetModel {
         let want = inbound.path_model.as_deref().unwrap_or_default();
         let want = want.strip_prefix("models/").unwrap_or(want);
-        let m = list.into_iter().find(|m| m.id == want).ok_or_else(|| ApiError::model_not_found(want))?;
+        let m = list
+            .into_iter()
+            .find(|m| m.id == want)
+            .ok_or_else(|| ApiError::model_not_found(want))?;
         c.encode_model(&m)
     } else {
-        c.encode_model_list(&ir::ModelList { models: list, next_page: None })
+        c.encode_model_list(&ir::ModelList {
+            models: list,
+            next_page: None,
+        })
     };
     Ok(Response::builder()
         .status(200)
@@ -93,7 +112,13 @@ pub fn estimate_input_tokens(req: &ir::Request) -> u64 {
                 ir::Part::ToolResult(r) => r
                     .content
                     .iter()
-                    .map(|p| if let ir::Part::Text(t) = p { t.text.len() } else { 1000 })
+                    .map(|p| {
+                        if let ir::Part::Text(t) = p {
+                            t.text.len()
+                        } else {
+                            1000
+                        }
+                    })
                     .sum(),
                 ir::Part::Image(_) | ir::Part::File(_) => 3000,
                 ir::Part::Refusal(s) => s.len(),

@@ -36,7 +36,12 @@ pub struct Incoming {
 
 pub async fn execute(app: AppState, req: Incoming) -> Response {
     let kind = req.inbound.kind;
-    let ledger = Ledger::new(app.clone(), req.request_id.clone(), req.inbound.operation, kind);
+    let ledger = Ledger::new(
+        app.clone(),
+        req.request_id.clone(),
+        req.inbound.operation,
+        kind,
+    );
     match run(&app, req, ledger).await {
         Ok(resp) => resp,
         Err((e, mut ledger)) => {
@@ -61,10 +66,16 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
         fail!(ApiError::overloaded("gateway has no configuration yet"));
     }
     // 2. authenticate
-    let Some(key) = presented_key(&req.headers, req.query.as_deref()) else { fail!(ApiError::unauthorized()) };
+    let Some(key) = presented_key(&req.headers, req.query.as_deref()) else {
+        fail!(ApiError::unauthorized())
+    };
     let digest = key_digest_bytes(key.as_bytes());
-    let Some(k) = rt.keys.get(&digest).filter(|k| k.enabled) else { fail!(ApiError::unauthorized()) };
-    let Some(user) = rt.users.get(k.user).filter(|u| u.enabled) else { fail!(ApiError::unauthorized()) };
+    let Some(k) = rt.keys.get(&digest).filter(|k| k.enabled) else {
+        fail!(ApiError::unauthorized())
+    };
+    let Some(user) = rt.users.get(k.user).filter(|u| u.enabled) else {
+        fail!(ApiError::unauthorized())
+    };
     led.user = Some(user.name.clone());
     led.key = Some(k.name.clone());
 
@@ -93,12 +104,20 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
     // 4. quota admission (limits and shared counters arrive with the control plane)
     if let Some(q) = user.quota {
         if user.spent_usd >= q.usd {
-            let mut e = ApiError::new(ErrorKind::RateLimited, "spend quota exhausted").code("insufficient_quota");
+            let mut e = ApiError::new(ErrorKind::RateLimited, "spend quota exhausted")
+                .code("insufficient_quota");
             e.status = 429;
             fail!(e);
         }
     }
-    let resolved = match routing::resolve(&rt, user, req.inbound.scoped.as_deref(), &creq.model, &app.health, &app.cursors) {
+    let resolved = match routing::resolve(
+        &rt,
+        user,
+        req.inbound.scoped.as_deref(),
+        &creq.model,
+        &app.health,
+        &app.cursors,
+    ) {
         Ok(r) => r,
         Err(e) => fail!(e),
     };
@@ -109,7 +128,12 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
     let mut last_err: Option<ApiError> = None;
     'members: for cand in &resolved.candidates {
         let provider = &cand.provider;
-        let Some(up_kind) = channel::upstream_kind(provider.channel, provider.spec.prefer, op, creq.inbound.kind) else {
+        let Some(up_kind) = channel::upstream_kind(
+            provider.channel,
+            provider.spec.prefer,
+            op,
+            creq.inbound.kind,
+        ) else {
             if op == Operation::CountTokens {
                 return Ok(estimate_tokens(&mut creq, led));
             }
@@ -119,19 +143,35 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
         let out = match prepare::body_for(&mut creq, provider, &cand.model, up_kind) {
             Ok(o) => o,
             // the client's request is malformed or untranslatable: no other member will differ
-            Err(e) if e.source == Source::Client && e.code.as_deref() != Some("unsupported_operation") => fail!(e),
+            Err(e)
+                if e.source == Source::Client
+                    && e.code.as_deref() != Some("unsupported_operation") =>
+            {
+                fail!(e)
+            }
             Err(e) => {
                 last_err = Some(e);
                 continue;
             }
         };
         if !out.diagnostics.is_empty() {
-            app.metrics.diagnostics(creq.inbound.kind.as_str(), up_kind.as_str(), out.diagnostics.items().len());
-            led.diagnostics = out.diagnostics.items().iter().map(ToString::to_string).collect();
+            app.metrics.diagnostics(
+                creq.inbound.kind.as_str(),
+                up_kind.as_str(),
+                out.diagnostics.items().len(),
+            );
+            led.diagnostics = out
+                .diagnostics
+                .items()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
         }
-        let creds = routing::credentials(provider, &digest, &app.health, &app.cursors);
+        let creds = routing::credentials(provider, &digest, &app.cred_health, &app.cursors);
         if creds.is_empty() {
-            last_err.get_or_insert(ApiError::overloaded("no credential configured for this provider"));
+            last_err.get_or_insert(ApiError::overloaded(
+                "no credential configured for this provider",
+            ));
             continue;
         }
         for cred in creds {
@@ -139,7 +179,8 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                 break 'members;
             }
             led.attempts += 1;
-            let prepared = match prepare::request_for(&creq, &out, provider, cred, &led.request_id) {
+            let prepared = match prepare::request_for(&creq, &out, provider, cred, &led.request_id)
+            {
                 Ok(p) => p,
                 Err(e) => fail!(e),
             };
@@ -158,9 +199,11 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                 Ok(r) => r,
                 Err(e) => {
                     app.metrics.upstream_error(&provider.spec.name, e.class());
-                    app.health.failure(&cand.member_id, Failure::Transient, Instant::now());
+                    app.health
+                        .failure(&cand.member_id, Failure::Transient, Instant::now());
                     tracing::warn!(request_id = %led.request_id, provider = %provider.spec.name, error = ?e, "upstream send failed");
-                    let mut err = ApiError::new(ErrorKind::Server, "upstream unavailable").status(502);
+                    let mut err =
+                        ApiError::new(ErrorKind::Server, "upstream unavailable").status(502);
                     if matches!(e, upstream::SendError::Timeout) {
                         err = ApiError::new(ErrorKind::Timeout, "upstream timed out");
                     }
@@ -176,19 +219,38 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                 single_embed: creq.inbound.single_embed,
                 injected_usage: out.injected_usage,
                 ctx: encode_ctx(&creq, &led.request_id, &out.upstream_model),
-                idle: Duration::from_millis(provider.spec.timeouts.idle_ms.filter(|v| *v > 0).unwrap_or(300_000)),
-                deadline: provider.spec.timeouts.total_ms.filter(|v| *v > 0).map(|ms| Instant::now() + Duration::from_millis(ms)),
+                idle: Duration::from_millis(
+                    provider
+                        .spec
+                        .timeouts
+                        .idle_ms
+                        .filter(|v| *v > 0)
+                        .unwrap_or(300_000),
+                ),
+                deadline: provider
+                    .spec
+                    .timeouts
+                    .total_ms
+                    .filter(|v| *v > 0)
+                    .map(|ms| sent_at + Duration::from_millis(ms)),
                 body_deadline,
             };
             match upstream::classify(resp.status(), resp.headers()) {
                 Disposition::Success => {
                     app.health.success(&cand.member_id, waited);
-                    app.health.success(&cred.id, waited);
-                    return Ok(if out.stream && matches!(op, Operation::GenerateContent | Operation::StreamGenerateContent) {
-                        respond::stream(resp, shape, led, req.guard.clone())
-                    } else {
-                        respond::whole(resp, &shape, led).await
-                    });
+                    app.cred_health.success(&cred.id, waited);
+                    return Ok(
+                        if out.stream
+                            && matches!(
+                                op,
+                                Operation::GenerateContent | Operation::StreamGenerateContent
+                            )
+                        {
+                            respond::stream(resp, shape, led, req.guard.clone())
+                        } else {
+                            respond::whole(resp, &shape, led).await
+                        },
+                    );
                 }
                 Disposition::Permanent => {
                     return Ok(respond::upstream_error(resp, &shape, &mut led).await);
@@ -201,11 +263,16 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                     };
                     app.metrics.upstream_error(&provider.spec.name, class);
                     let now = Instant::now();
-                    app.health.failure(&cred.id, failure, now);
+                    app.cred_health.failure(&cred.id, failure, now);
                     let status = resp.status().as_u16();
                     let retry_after = upstream::retry_after(resp.headers());
-                    let body = respond::read_body_by(resp, 1024 * 1024, shape.body_deadline).await.unwrap_or_default();
-                    let mut err = ApiError::from_ir(gproxy_transform::codec(up_kind).decode_error(status, &body), Source::Upstream);
+                    let body = respond::read_body_by(resp, 1024 * 1024, shape.body_deadline)
+                        .await
+                        .unwrap_or_default();
+                    let mut err = ApiError::from_ir(
+                        gproxy_transform::codec(up_kind).decode_error(status, &body),
+                        Source::Upstream,
+                    );
                     err.retry_after = retry_after.map(|d| d.as_secs().max(1));
                     last_err = Some(err);
                     if failure == Failure::Transient {
@@ -217,16 +284,22 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
             }
         }
     }
-    let mut err = last_err.unwrap_or_else(|| ApiError::overloaded("no upstream available for this model"));
+    let mut err =
+        last_err.unwrap_or_else(|| ApiError::overloaded("no upstream available for this model"));
     if err.source == Source::Upstream && err.kind == ErrorKind::Authentication {
         // the upstream rejected *our* credential: that is not the client's auth failure
-        err = ApiError::new(ErrorKind::Server, "upstream credentials were rejected").status(502).gateway();
+        err = ApiError::new(ErrorKind::Server, "upstream credentials were rejected")
+            .status(502)
+            .gateway();
     }
     fail!(err)
 }
 
 fn encode_ctx(creq: &ClientRequest, request_id: &str, upstream_model: &str) -> EncodeContext {
-    let created = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let created = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
     let include_usage = creq.inbound.kind == OperationKind::OpenAiChat
         && gproxy_transform::passthrough::get_raw(&creq.body, "stream_options")
             .ok()
@@ -252,17 +325,28 @@ fn encode_ctx(creq: &ClientRequest, request_id: &str, upstream_model: &str) -> E
 fn estimate_tokens(creq: &mut ClientRequest, mut led: Ledger) -> Response {
     let kind = creq.inbound.kind;
     let codec = gproxy_transform::codec(kind);
-    let req = codec.decode_count_tokens_request(&creq.body, gproxy_transform::DecodeContext {
-        model: creq.inbound.path_model.as_deref(),
-        stream: None,
-    });
+    let req = codec.decode_count_tokens_request(
+        &creq.body,
+        gproxy_transform::DecodeContext {
+            model: creq.inbound.path_model.as_deref(),
+            stream: None,
+        },
+    );
     let n = match req {
         Some(Ok(r)) => models::estimate_input_tokens(&r),
         _ => (creq.body.len() / 4) as u64,
     };
-    let count = gproxy_transform::ir::TokenCount { input_tokens: n, cache_read_tokens: 0 };
-    let body = codec.encode_count_tokens_response(&count).unwrap_or_default();
-    led.diagnostics.push("approximated input_tokens: estimated locally, the upstream has no count endpoint".to_owned());
+    let count = gproxy_transform::ir::TokenCount {
+        input_tokens: n,
+        cache_read_tokens: 0,
+    };
+    let body = codec
+        .encode_count_tokens_response(&count)
+        .unwrap_or_default();
+    led.diagnostics.push(
+        "approximated input_tokens: estimated locally, the upstream has no count endpoint"
+            .to_owned(),
+    );
     led.finish(200, EndState::Completed);
     Response::builder()
         .status(200)

@@ -41,15 +41,27 @@ impl ClientRequest {
             }
             _ => {
                 let model = passthrough::get_str(&body, "model").map_err(ApiError::from)?;
-                let stream = passthrough::get_bool(&body, "stream").map_err(ApiError::from)?.unwrap_or(false);
+                let stream = passthrough::get_bool(&body, "stream")
+                    .map_err(ApiError::from)?
+                    .unwrap_or(false);
                 (model.map(|m| m.into_owned()).unwrap_or_default(), stream)
             }
         };
-        Ok(ClientRequest { inbound, body, headers, model, stream, ir: None })
+        Ok(ClientRequest {
+            inbound,
+            body,
+            headers,
+            model,
+            stream,
+            ir: None,
+        })
     }
 
     fn decode_ctx(&self) -> DecodeContext<'_> {
-        DecodeContext { model: self.inbound.path_model.as_deref(), stream: Some(self.stream) }
+        DecodeContext {
+            model: self.inbound.path_model.as_deref(),
+            stream: Some(self.stream),
+        }
     }
 
     /// The IR of a generate request, decoded once.
@@ -58,7 +70,9 @@ impl ClientRequest {
             let req = codec(self.inbound.kind).decode_request(&self.body, self.decode_ctx())?;
             self.ir = Some(req);
         }
-        self.ir.as_ref().ok_or_else(|| ApiError::bad_request("request could not be decoded"))
+        self.ir
+            .as_ref()
+            .ok_or_else(|| ApiError::bad_request("request could not be decoded"))
     }
 }
 
@@ -95,7 +109,8 @@ pub fn body_for(
             }
             let usage_opt = br#"{"include_usage":true}"#;
             if up_kind == OperationKind::OpenAiChat && stream {
-                let has = passthrough::get_raw(&creq.body, "stream_options").map_err(ApiError::from)?;
+                let has =
+                    passthrough::get_raw(&creq.body, "stream_options").map_err(ApiError::from)?;
                 if has.is_none() {
                     patches.push(Patch::Set("stream_options", usage_opt));
                     injected_usage = true;
@@ -107,11 +122,21 @@ pub fn body_for(
                 Bytes::from(passthrough::patch(&creq.body, &patches).map_err(ApiError::from)?)
             }
         };
-        return Ok(Outgoing { kind: up_kind, body, upstream_model, stream, diagnostics, injected_usage });
+        return Ok(Outgoing {
+            kind: up_kind,
+            body,
+            upstream_model,
+            stream,
+            diagnostics,
+            injected_usage,
+        });
     }
     let src = codec(creq.inbound.kind);
     let dst = codec(up_kind);
-    let ctx = DecodeContext { model: creq.inbound.path_model.as_deref(), stream: Some(stream) };
+    let ctx = DecodeContext {
+        model: creq.inbound.path_model.as_deref(),
+        stream: Some(stream),
+    };
     let encoded = match op {
         Operation::GenerateContent | Operation::StreamGenerateContent => {
             let mut req = creq.ir()?.clone();
@@ -127,14 +152,16 @@ pub fn body_for(
                 .decode_count_tokens_request(&creq.body, ctx)
                 .ok_or_else(|| unsupported(op, creq.inbound.kind))??;
             req.model = upstream_model.clone();
-            dst.encode_count_tokens_request(&req, &mut diagnostics).ok_or_else(|| unsupported(op, up_kind))??
+            dst.encode_count_tokens_request(&req, &mut diagnostics)
+                .ok_or_else(|| unsupported(op, up_kind))??
         }
         Operation::CreateEmbedding => {
             let mut req = src
                 .decode_embeddings_request(&creq.body, ctx)
                 .ok_or_else(|| unsupported(op, creq.inbound.kind))??;
             req.model = upstream_model.clone();
-            dst.encode_embeddings_request(&req, &mut diagnostics).ok_or_else(|| unsupported(op, up_kind))??
+            dst.encode_embeddings_request(&req, &mut diagnostics)
+                .ok_or_else(|| unsupported(op, up_kind))??
         }
         _ => return Err(unsupported(op, up_kind)),
     };
@@ -149,7 +176,8 @@ pub fn body_for(
 }
 
 pub fn unsupported(op: Operation, kind: OperationKind) -> ApiError {
-    ApiError::bad_request(format!("{op} is not available in {kind} on this route")).code("unsupported_operation")
+    ApiError::bad_request(format!("{op} is not available in {kind} on this route"))
+        .code("unsupported_operation")
 }
 
 /// URL, headers and timeouts for one credential.
@@ -161,15 +189,25 @@ pub fn request_for(
     request_id: &str,
 ) -> Result<Prepared, ApiError> {
     let op = match (creq.inbound.operation, out.stream) {
-        (Operation::GenerateContent | Operation::StreamGenerateContent, true) => Operation::StreamGenerateContent,
-        (Operation::GenerateContent | Operation::StreamGenerateContent, false) => Operation::GenerateContent,
+        (Operation::GenerateContent | Operation::StreamGenerateContent, true) => {
+            Operation::StreamGenerateContent
+        }
+        (Operation::GenerateContent | Operation::StreamGenerateContent, false) => {
+            Operation::GenerateContent
+        }
         (op, _) => op,
     };
     let mut headers = HeaderMap::with_capacity(8);
     let auth_query = provider.channel.authorize(cred, &mut headers);
     provider.channel.fixed_headers(&mut headers);
-    headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(http::header::USER_AGENT, HeaderValue::from_static(concat!("gproxy/", env!("CARGO_PKG_VERSION"))));
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        http::header::USER_AGENT,
+        HeaderValue::from_static(concat!("gproxy/", env!("CARGO_PKG_VERSION"))),
+    );
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert("x-request-id", v);
     }
@@ -183,13 +221,21 @@ pub fn request_for(
         }
     }
     for (k, v) in &provider.spec.headers {
-        if let (Ok(k), Ok(v)) = (http::HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+        if let (Ok(k), Ok(v)) = (
+            http::HeaderName::try_from(k.as_str()),
+            HeaderValue::from_str(v),
+        ) {
             headers.insert(k, v);
         }
     }
     let key = OperationKey::new(op, out.kind);
-    let mut url = channel::url(&provider.base_url, key, &out.upstream_model, auth_query.as_deref())
-        .ok_or_else(|| unsupported(op, out.kind))?;
+    let mut url = channel::url(
+        &provider.base_url,
+        key,
+        &out.upstream_model,
+        auth_query.as_deref(),
+    )
+    .ok_or_else(|| unsupported(op, out.kind))?;
     if creq.inbound.single_embed && out.kind == OperationKind::Gemini {
         url = url.replacen(":batchEmbedContents", ":embedContent", 1);
     }
@@ -198,7 +244,11 @@ pub fn request_for(
         url,
         headers,
         body: out.body.clone(),
-        proxy: cred.spec.proxy.clone().or_else(|| provider.spec.proxy.clone()),
+        proxy: cred
+            .spec
+            .proxy
+            .clone()
+            .or_else(|| provider.spec.proxy.clone()),
         first_byte: Duration::from_millis(t.first_byte_ms.filter(|v| *v > 0).unwrap_or(600_000)),
     })
 }

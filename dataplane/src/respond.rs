@@ -51,7 +51,9 @@ pub async fn read_body(resp: wreq::Response, limit: usize) -> Result<Bytes, ApiE
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| upstream_failure(format!("upstream body: {e}")))?;
         if buf.len() + chunk.len() > limit {
-            return Err(upstream_failure("upstream body exceeds the gateway's limit".to_owned()));
+            return Err(upstream_failure(
+                "upstream body exceeds the gateway's limit".to_owned(),
+            ));
         }
         buf.extend_from_slice(&chunk);
     }
@@ -60,7 +62,11 @@ pub async fn read_body(resp: wreq::Response, limit: usize) -> Result<Bytes, ApiE
 
 /// [`read_body`] that gives up at `deadline` (an upstream stalling mid-body must not hold the
 /// request forever).
-pub async fn read_body_by(resp: wreq::Response, limit: usize, deadline: Instant) -> Result<Bytes, ApiError> {
+pub async fn read_body_by(
+    resp: wreq::Response,
+    limit: usize,
+    deadline: Instant,
+) -> Result<Bytes, ApiError> {
     match tokio::time::timeout_at(deadline.into(), read_body(resp, limit)).await {
         Ok(r) => r,
         Err(_) => {
@@ -81,11 +87,15 @@ fn upstream_failure(message: String) -> ApiError {
 pub async fn upstream_error(resp: wreq::Response, shape: &Shape, ledger: &mut Ledger) -> Response {
     let status = resp.status().as_u16();
     let retry_after = crate::upstream::retry_after(resp.headers());
-    let body = read_body_by(resp, 1024 * 1024, shape.body_deadline).await.unwrap_or_default();
+    let body = read_body_by(resp, 1024 * 1024, shape.body_deadline)
+        .await
+        .unwrap_or_default();
     ledger.finish(status, EndState::Error);
     if shape.client_kind == shape.upstream_kind {
         let mut r = json_response(status, body, &ledger.request_id);
-        if let Some(ra) = retry_after.and_then(|d| http::HeaderValue::from_str(&d.as_secs().to_string()).ok()) {
+        if let Some(ra) =
+            retry_after.and_then(|d| http::HeaderValue::from_str(&d.as_secs().to_string()).ok())
+        {
             r.headers_mut().insert(http::header::RETRY_AFTER, ra);
         }
         return r;
@@ -123,7 +133,9 @@ fn convert_whole(body: &Bytes, shape: &Shape, ledger: &mut Ledger) -> Result<Byt
     let up = codec(shape.upstream_kind);
     let client = codec(shape.client_kind);
     let same = shape.client_kind == shape.upstream_kind;
-    let bad_upstream = |e: gproxy_transform::TransformError| upstream_failure(format!("unreadable upstream answer: {e}"));
+    let bad_upstream = |e: gproxy_transform::TransformError| {
+        upstream_failure(format!("unreadable upstream answer: {e}"))
+    };
     match shape.operation {
         Operation::GenerateContent | Operation::StreamGenerateContent => {
             let resp = up.decode_response(body);
@@ -137,15 +149,23 @@ fn convert_whole(body: &Bytes, shape: &Shape, ledger: &mut Ledger) -> Result<Byt
             ledger.usage = resp.usage.unwrap_or_default();
             let mut diag = Diagnostics::new();
             let out = client.encode_response(&resp, &shape.ctx, &mut diag);
-            ledger.diagnostics.extend(diag.items().iter().map(ToString::to_string));
+            ledger
+                .diagnostics
+                .extend(diag.items().iter().map(ToString::to_string));
             Ok(Bytes::from(out))
         }
         Operation::CountTokens => {
             if same {
                 return Ok(body.clone());
             }
-            let count = up.decode_count_tokens_response(body).ok_or_else(unsupported_answer)?.map_err(bad_upstream)?;
-            client.encode_count_tokens_response(&count).map(Bytes::from).ok_or_else(unsupported_answer)
+            let count = up
+                .decode_count_tokens_response(body)
+                .ok_or_else(unsupported_answer)?
+                .map_err(bad_upstream)?;
+            client
+                .encode_count_tokens_response(&count)
+                .map(Bytes::from)
+                .ok_or_else(unsupported_answer)
         }
         Operation::CreateEmbedding => {
             let resp = up.decode_embeddings_response(body);
@@ -157,9 +177,14 @@ fn convert_whole(body: &Bytes, shape: &Shape, ledger: &mut Ledger) -> Result<Byt
             }
             let resp = resp.ok_or_else(unsupported_answer)?.map_err(bad_upstream)?;
             if shape.single_embed && shape.client_kind == OperationKind::Gemini {
-                return Ok(Bytes::from(gproxy_transform::gemini::encode_embed_content_response(&resp)));
+                return Ok(Bytes::from(
+                    gproxy_transform::gemini::encode_embed_content_response(&resp),
+                ));
             }
-            client.encode_embeddings_response(&resp).map(Bytes::from).ok_or_else(unsupported_answer)
+            client
+                .encode_embeddings_response(&resp)
+                .map(Bytes::from)
+                .ok_or_else(unsupported_answer)
         }
         _ => Ok(body.clone()),
     }
@@ -173,7 +198,11 @@ enum Shaper {
     /// Same kind: bytes forwarded unchanged, a tap reads usage.
     Raw(StreamTap),
     /// Same kind, but the usage-only chunk we asked for is removed.
-    StripUsage { sse: gproxy_sse::Decoder, events: Vec<gproxy_sse::Event>, tap: StreamTap },
+    StripUsage {
+        sse: gproxy_sse::Decoder,
+        events: Vec<gproxy_sse::Event>,
+        tap: StreamTap,
+    },
     Translate(Box<StreamTranslator>),
 }
 
@@ -191,7 +220,12 @@ struct StreamState {
 }
 
 /// A streaming success answer: chunks go out as they arrive.
-pub fn stream(resp: wreq::Response, shape: Shape, mut ledger: Ledger, guard: Option<Arc<dyn Send + Sync>>) -> Response {
+pub fn stream(
+    resp: wreq::Response,
+    shape: Shape,
+    mut ledger: Ledger,
+    guard: Option<Arc<dyn Send + Sync>>,
+) -> Response {
     ledger.stream = true;
     let is_sse = resp
         .headers()
@@ -201,7 +235,11 @@ pub fn stream(resp: wreq::Response, shape: Shape, mut ledger: Ledger, guard: Opt
     let shaper = if shape.client_kind == shape.upstream_kind && is_sse {
         let tap = StreamTap::new(codec(shape.upstream_kind).stream_decoder());
         if shape.injected_usage {
-            Shaper::StripUsage { sse: gproxy_sse::Decoder::new(), events: Vec::new(), tap }
+            Shaper::StripUsage {
+                sse: gproxy_sse::Decoder::new(),
+                events: Vec::new(),
+                tap,
+            }
         } else {
             Shaper::Raw(tap)
         }
@@ -216,9 +254,10 @@ pub fn stream(resp: wreq::Response, shape: Shape, mut ledger: Ledger, guard: Opt
     } else {
         // The upstream answered a stream request with a whole object: synthesize its stream.
         let up_kind = shape.upstream_kind;
-        Box::pin(futures_util::stream::once(async move { resp.bytes().await }).map(move |r| {
-            r.map(|body| synthesize_sse(up_kind, &body))
-        }))
+        Box::pin(
+            futures_util::stream::once(async move { resp.bytes().await })
+                .map(move |r| r.map(|body| synthesize_sse(up_kind, &body))),
+        )
     };
     let request_id = ledger.request_id.clone();
     let state = StreamState {
@@ -312,14 +351,16 @@ impl StreamState {
                 }
                 for ev in events.drain(..) {
                     tap.observe_event(ev.event.as_deref(), &ev.data);
-                    let usage_only = ev.data.contains("\"choices\":[]") && ev.data.contains("\"usage\"");
+                    let usage_only =
+                        ev.data.contains("\"choices\":[]") && ev.data.contains("\"usage\"");
                     if !usage_only {
                         gproxy_sse::encode(out, ev.event.as_deref(), &ev.data);
                     }
                 }
             }
             Shaper::Translate(t) => {
-                t.push(chunk, out).map_err(|e| format!("unreadable upstream stream: {e}"))?;
+                t.push(chunk, out)
+                    .map_err(|e| format!("unreadable upstream stream: {e}"))?;
                 if t.buffered() > MAX_PENDING_FRAME {
                     return Err("upstream frame too large".to_owned());
                 }

@@ -40,7 +40,9 @@ impl Cursors {
         if let Some(c) = map.get(key) {
             return c.fetch_add(1, Ordering::Relaxed);
         }
-        map.entry(key.to_owned()).or_default().fetch_add(1, Ordering::Relaxed)
+        map.entry(key.to_owned())
+            .or_default()
+            .fetch_add(1, Ordering::Relaxed)
     }
 }
 
@@ -54,7 +56,9 @@ pub fn resolve(
     cursors: &Cursors,
 ) -> Result<Resolved, ApiError> {
     if let Some(p) = scoped {
-        let provider = rt.provider(p).ok_or_else(|| ApiError::model_not_found(&format!("{p}/{model}")))?;
+        let provider = rt
+            .provider(p)
+            .ok_or_else(|| ApiError::model_not_found(&format!("{p}/{model}")))?;
         return direct(user, provider, model);
     }
     let target = rt.resolve_alias(model);
@@ -71,14 +75,25 @@ pub fn resolve(
                     return None;
                 }
                 let member_id = Arc::from(format!("{}/{}", provider.spec.name, m.model));
-                Some((m.tier, m.weight, Candidate { provider, model: m.model.clone(), member_id }))
+                Some((
+                    m.tier,
+                    m.weight,
+                    Candidate {
+                        provider,
+                        model: m.model.clone(),
+                        member_id,
+                    },
+                ))
             })
             .collect();
         let members = order(rows, route, health, cursors);
         if members.is_empty() {
             return Err(ApiError::model_not_found(model));
         }
-        return Ok(Resolved { route: route.spec.name.clone(), candidates: members });
+        return Ok(Resolved {
+            route: route.spec.name.clone(),
+            candidates: members,
+        });
     }
     if let Some((p, m)) = target.split_once('/') {
         if let Some(provider) = rt.provider(p) {
@@ -99,7 +114,11 @@ fn direct(user: &UserRt, provider: &Arc<ProviderRt>, model: &str) -> Result<Reso
     let member_id = Arc::from(name.as_str());
     Ok(Resolved {
         route: name,
-        candidates: vec![Candidate { provider: provider.clone(), model: model.to_owned(), member_id }],
+        candidates: vec![Candidate {
+            provider: provider.clone(),
+            model: model.to_owned(),
+            member_id,
+        }],
     })
 }
 
@@ -116,13 +135,20 @@ fn order(
     let mut start = 0;
     while start < rows.len() {
         let tier = rows[start].0;
-        let end = rows[start..].iter().position(|r| r.0 != tier).map_or(rows.len(), |p| start + p);
-        let mut group: Vec<(u32, Candidate)> = rows[start..end].iter().map(|r| (r.1, r.2.clone())).collect();
+        let end = rows[start..]
+            .iter()
+            .position(|r| r.0 != tier)
+            .map_or(rows.len(), |p| start + p);
+        let mut group: Vec<(u32, Candidate)> = rows[start..end]
+            .iter()
+            .map(|r| (r.1, r.2.clone()))
+            .collect();
         match route.spec.strategy {
             Strategy::Failover => {}
             Strategy::RoundRobin => {
                 let n = group.len();
-                let k = Cursors::next(&cursors.routes, &format!("{}#{tier}", route.spec.name)) % n.max(1);
+                let k = Cursors::next(&cursors.routes, &format!("{}#{tier}", route.spec.name))
+                    % n.max(1);
                 group.rotate_left(k);
             }
             Strategy::Weighted => weighted_shuffle(&mut group),
@@ -138,7 +164,9 @@ fn order(
         start = end;
     }
     let now = Instant::now();
-    let (mut ok, mut open): (Vec<_>, Vec<_>) = out.into_iter().partition(|c| health.available(&c.member_id, now));
+    let (mut ok, mut open): (Vec<_>, Vec<_>) = out
+        .into_iter()
+        .partition(|c| health.available(&c.member_id, now));
     open.sort_by_key(|c| health.open_until(&c.member_id));
     ok.extend(open);
     ok
@@ -168,7 +196,11 @@ pub fn credentials<'a>(
     health: &Health,
     cursors: &Cursors,
 ) -> Vec<&'a CredentialRt> {
-    let enabled: Vec<&CredentialRt> = provider.credentials.iter().filter(|c| c.spec.enabled).collect();
+    let enabled: Vec<&CredentialRt> = provider
+        .credentials
+        .iter()
+        .filter(|c| c.spec.enabled)
+        .collect();
     let n = enabled.len();
     if n == 0 {
         return enabled;
@@ -178,14 +210,22 @@ pub fn credentials<'a>(
         CredentialStrategy::RoundRobin => Cursors::next(&cursors.creds, &provider.spec.name) % n,
         CredentialStrategy::Sticky => {
             let h = u64::from_le_bytes([
-                key_digest[0], key_digest[1], key_digest[2], key_digest[3], key_digest[4], key_digest[5],
-                key_digest[6], key_digest[7],
+                key_digest[0],
+                key_digest[1],
+                key_digest[2],
+                key_digest[3],
+                key_digest[4],
+                key_digest[5],
+                key_digest[6],
+                key_digest[7],
             ]);
             (h % n as u64) as usize
         }
     };
     let now = Instant::now();
-    let mut ordered: Vec<&CredentialRt> = (0..n).filter_map(|i| enabled.get((start + i) % n).copied()).collect();
+    let mut ordered: Vec<&CredentialRt> = (0..n)
+        .filter_map(|i| enabled.get((start + i) % n).copied())
+        .collect();
     ordered.sort_by_key(|c| !health.available(&c.id, now)); // stable: healthy first, order kept
     ordered
 }

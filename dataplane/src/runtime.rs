@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use gproxy_config::bundle::{Alias, ChannelKind, Credential, Limits, Price, Provider, Quota, Route, Settings};
+use gproxy_config::bundle::{
+    Alias, ChannelKind, Credential, Limits, Price, Provider, Quota, Route, Settings,
+};
 use gproxy_config::digest::parse_hex_digest;
 use gproxy_config::Snapshot;
 use regex::Regex;
@@ -36,7 +38,9 @@ impl ProviderRt {
 
     /// The model name to send upstream for a client-facing model id.
     pub fn upstream_model<'a>(&'a self, id: &'a str) -> &'a str {
-        self.model(id).and_then(|m| m.upstream.as_deref()).unwrap_or(id)
+        self.model(id)
+            .and_then(|m| m.upstream.as_deref())
+            .unwrap_or(id)
     }
 
     pub fn price(&self, id: &str) -> Option<Price> {
@@ -176,21 +180,45 @@ impl Runtime {
                 .iter()
                 .enumerate()
                 .map(|(j, c)| CredentialRt {
-                    id: Arc::from(format!("{}/{}", p.name, c.name.clone().unwrap_or_else(|| format!("#{j}")))),
+                    id: Arc::from(format!(
+                        "{}/{}",
+                        p.name,
+                        c.name.clone().unwrap_or_else(|| format!("#{j}"))
+                    )),
                     spec: c.clone(),
                 })
                 .collect();
-            let models = p.models.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
+            let models = p
+                .models
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.id.clone(), i))
+                .collect();
             providers_by_name.insert(p.name.clone(), index);
-            providers.push(Arc::new(ProviderRt { index, spec: p.clone(), channel, base_url, credentials, models }));
+            providers.push(Arc::new(ProviderRt {
+                index,
+                spec: p.clone(),
+                channel,
+                base_url,
+                credentials,
+                models,
+            }));
         }
         let mut users = Vec::with_capacity(snap.users.len());
         let mut keys = HashMap::new();
         for (ui, u) in snap.users.iter().enumerate() {
             for k in &u.keys {
-                let digest = parse_hex_digest(&k.digest)
-                    .ok_or_else(|| CompileError::Invalid(format!("user {} has a malformed key digest", u.name)))?;
-                keys.insert(digest, KeyRt { user: ui, name: Arc::from(k.name.as_str()), enabled: k.enabled });
+                let digest = parse_hex_digest(&k.digest).ok_or_else(|| {
+                    CompileError::Invalid(format!("user {} has a malformed key digest", u.name))
+                })?;
+                keys.insert(
+                    digest,
+                    KeyRt {
+                        user: ui,
+                        name: Arc::from(k.name.as_str()),
+                        enabled: k.enabled,
+                    },
+                );
             }
             users.push(UserRt {
                 name: Arc::from(u.name.as_str()),
@@ -208,21 +236,34 @@ impl Runtime {
                 .members
                 .iter()
                 .filter_map(|m| {
-                    providers_by_name.get(&m.provider).map(|&provider| MemberRt {
-                        provider,
-                        model: m.model.clone(),
-                        weight: m.weight.max(1),
-                        tier: m.tier,
-                    })
+                    providers_by_name
+                        .get(&m.provider)
+                        .map(|&provider| MemberRt {
+                            provider,
+                            model: m.model.clone(),
+                            weight: m.weight.max(1),
+                            tier: m.tier,
+                        })
                 })
                 .collect();
             members.sort_by_key(|m| m.tier);
             route_order.push(r.name.clone());
-            routes.insert(r.name.clone(), RouteRt { spec: r.clone(), members });
+            routes.insert(
+                r.name.clone(),
+                RouteRt {
+                    spec: r.clone(),
+                    members,
+                },
+            );
         }
         let mut exact_aliases = HashMap::new();
         let mut regex_aliases = Vec::new();
-        for Alias { name, pattern, target } in &snap.aliases {
+        for Alias {
+            name,
+            pattern,
+            target,
+        } in &snap.aliases
+        {
             if let Some(n) = name {
                 exact_aliases.insert(n.clone(), target.clone());
             } else if let Some(p) = pattern {
@@ -245,7 +286,9 @@ impl Runtime {
     }
 
     pub fn provider(&self, name: &str) -> Option<&Arc<ProviderRt>> {
-        self.providers_by_name.get(name).and_then(|&i| self.providers.get(i))
+        self.providers_by_name
+            .get(name)
+            .and_then(|&i| self.providers.get(i))
     }
 
     /// Follow aliases (exact first, then regexes in order) to a route name or `provider/model`.

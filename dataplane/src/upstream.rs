@@ -80,7 +80,12 @@ pub async fn send(client: &wreq::Client, p: Prepared) -> Result<wreq::Response, 
     }
 }
 
-pub async fn get(client: &wreq::Client, url: &str, headers: HeaderMap, timeout: Duration) -> Result<wreq::Response, SendError> {
+pub async fn get(
+    client: &wreq::Client,
+    url: &str,
+    headers: HeaderMap,
+    timeout: Duration,
+) -> Result<wreq::Response, SendError> {
     match tokio::time::timeout(timeout, client.get(url).headers(headers).send()).await {
         Err(_) => Err(SendError::Timeout),
         Ok(Ok(r)) => Ok(r),
@@ -96,16 +101,28 @@ mod tests {
     fn dispositions() {
         let mut h = HeaderMap::new();
         assert_eq!(classify(StatusCode::OK, &h), Disposition::Success);
-        assert_eq!(classify(StatusCode::BAD_REQUEST, &h), Disposition::Permanent);
+        assert_eq!(
+            classify(StatusCode::BAD_REQUEST, &h),
+            Disposition::Permanent
+        );
         assert_eq!(classify(StatusCode::NOT_FOUND, &h), Disposition::Permanent);
-        assert_eq!(classify(StatusCode::UNAUTHORIZED, &h), Disposition::Retry(Failure::AuthDead));
-        assert_eq!(classify(StatusCode::from_u16(529).unwrap(), &h), Disposition::Retry(Failure::Transient));
+        assert_eq!(
+            classify(StatusCode::UNAUTHORIZED, &h),
+            Disposition::Retry(Failure::AuthDead)
+        );
+        assert_eq!(
+            classify(StatusCode::from_u16(529).unwrap(), &h),
+            Disposition::Retry(Failure::Transient)
+        );
         h.insert("retry-after", "7".parse().unwrap());
         assert_eq!(
             classify(StatusCode::TOO_MANY_REQUESTS, &h),
             Disposition::Retry(Failure::RateLimited(Some(Duration::from_secs(7))))
         );
-        h.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        h.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(retry_after(&h), None);
     }
 }

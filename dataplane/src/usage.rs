@@ -39,7 +39,9 @@ impl Outbox {
 
     /// Take up to `max` records from the front.
     pub fn take(&self, max: usize) -> Vec<UsageRecord> {
-        let Ok(mut q) = self.queue.lock() else { return Vec::new() };
+        let Ok(mut q) = self.queue.lock() else {
+            return Vec::new();
+        };
         let n = q.len().min(max);
         q.drain(..n).collect()
     }
@@ -68,7 +70,11 @@ impl Outbox {
 /// Standalone mode: append records to a JSONL file as they come.
 pub async fn write_jsonl(outbox: std::sync::Arc<Outbox>, path: std::path::PathBuf) {
     use tokio::io::AsyncWriteExt;
-    let file = tokio::fs::OpenOptions::new().create(true).append(true).open(&path).await;
+    let file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .await;
     let mut file = match file {
         Ok(f) => f,
         Err(e) => {

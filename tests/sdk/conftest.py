@@ -1,5 +1,6 @@
-"""Shared setup of the SDK conformance suite: where the gateway is, the routes, clients, the tool,
-and the table of known gateway bugs (applied as strict xfails).
+"""Shared setup of the SDK conformance suite: where the gateway is, the routes, prompts and tools,
+the upstream check against the mock, and the known-issue tables (known_issues.py) applied as
+strict xfails.
 
 run.sh exports:
   GPROXY_SDK_MODE      gateway (default) | direct (SDKs talk to the mock with its native models)
@@ -13,6 +14,8 @@ import os
 import urllib.request
 
 import pytest
+
+from known_issues import KNOWN_BUGS, MOCK_GAPS
 
 MODE = os.environ.get("GPROXY_SDK_MODE", "gateway")
 BASE_URL = os.environ.get("GPROXY_SDK_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
@@ -71,9 +74,6 @@ TIME_SCHEMA = {
 TIME_DESCRIPTION = "Get the local time in a time zone."
 TIME_RESULT = "14:05 CET"
 EXPECTED_PARALLEL_ANSWER = "tool said: " + TIME_RESULT
-
-from known_issues import KNOWN_BUGS, MOCK_GAPS  # noqa: E402  (the strict-xfail tables)
-
 
 def model_for(inbound: str, route: str) -> str:
     return DIRECT_MODELS[inbound] if route == "direct" else route

@@ -60,7 +60,8 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  cp "$work"/*.log "$work"/bundle.json "$logs"/ 2>/dev/null || true
+  rm -f "$logs"/*
+  cp "$work"/*.log "$work"/*.json* "$logs"/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -106,13 +107,13 @@ if [ "$mode" = gateway ]; then
 {
   "providers": [
     {"name": "up-chat", "channel": "openai-compatible", "base_url": "$mock_url/v1",
-     "credentials": [{"api_key": "$upstream_key"}], "models": [{"id": "m-chat"}]},
+     "credentials": [{"api_key": "$upstream_key"}], "models": [{"id": "m-chat", "price": {"input": 1, "output": 2}}]},
     {"name": "up-responses", "channel": "openai", "prefer": "responses", "base_url": "$mock_url/v1",
-     "credentials": [{"api_key": "$upstream_key"}], "models": [{"id": "m-responses"}]},
+     "credentials": [{"api_key": "$upstream_key"}], "models": [{"id": "m-responses", "price": {"input": 1, "output": 2}}]},
     {"name": "up-anthropic", "channel": "anthropic", "base_url": "$mock_url/v1",
-     "credentials": [{"api_key": "$upstream_key"}], "models": [{"id": "m-anthropic"}]},
+     "credentials": [{"api_key": "$upstream_key"}], "models": [{"id": "m-anthropic", "price": {"input": 1, "output": 2}}]},
     {"name": "up-gemini", "channel": "gemini", "base_url": "$mock_url/v1beta",
-     "credentials": [{"api_key": "$upstream_key"}], "models": [{"id": "m-gemini"}]}
+     "credentials": [{"api_key": "$upstream_key"}], "models": [{"id": "m-gemini", "price": {"input": 1, "output": 2}}]}
   ],
   "routes": [
     {"name": "via-chat", "members": [{"provider": "up-chat", "model": "m-chat"}]},
@@ -128,7 +129,8 @@ if [ "$mode" = gateway ]; then
 JSON
   dp_port=$(free_port)
   GPROXY_LOG="${GPROXY_LOG:-warn}" "$bin/gproxy-dataplane" --bundle "$work/bundle.json" \
-    --listen "127.0.0.1:$dp_port" --workers 2 --drain-seconds 0 >"$work/dataplane.log" 2>&1 &
+    --listen "127.0.0.1:$dp_port" --usage-log "$work/usage.jsonl" --workers 2 --drain-seconds 0 \
+    >"$work/dataplane.log" 2>&1 &
   pids+=($!)
   base_url="http://127.0.0.1:$dp_port"
   if ! wait_http "$base_url/readyz" 30 "${pids[1]}"; then cat "$work/dataplane.log" >&2; exit 1; fi
@@ -144,8 +146,8 @@ for arg in ${pytest_args[@]+"${pytest_args[@]}"}; do
   case "$arg" in -*) ;; *) if [ -e "${arg%%::*}" ]; then targets=(); break; fi ;; esac
 done
 status=0
-GPROXY_SDK_MODE=$mode GPROXY_SDK_BASE_URL=$base_url GPROXY_SDK_MOCK_URL=$mock_url GPROXY_SDK_KEY=$client_key \
-  PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m pytest ${targets[@]+"${targets[@]}"} -p no:cacheprovider -q -rfEX \
+GPROXY_SDK_USAGE_LOG=$work/usage.jsonl GPROXY_SDK_MODE=$mode GPROXY_SDK_BASE_URL=$base_url GPROXY_SDK_MOCK_URL=$mock_url GPROXY_SDK_KEY=$client_key \
+  PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m pytest ${targets[@]+"${targets[@]}"} -p no:cacheprovider -q -rfEXx \
   ${pytest_args[@]+"${pytest_args[@]}"} || status=$?
 if [ "$status" != 0 ] && [ "$mode" = gateway ]; then
   say "data plane log (last 40 lines; full logs in $logs):"

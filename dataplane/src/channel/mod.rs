@@ -93,7 +93,10 @@ mod tests {
     fn passthrough_when_native_else_preferred() {
         let oai = for_kind(ChannelKind::Openai);
         let g = Operation::GenerateContent;
-        assert_eq!(upstream_kind(oai, None, g, OperationKind::OpenAiChat), Some(OperationKind::OpenAiChat));
+        assert_eq!(
+            upstream_kind(oai, None, g, OperationKind::OpenAiChat),
+            Some(OperationKind::OpenAiChat)
+        );
         assert_eq!(
             upstream_kind(oai, None, g, OperationKind::AnthropicMessages),
             Some(OperationKind::OpenAiResponses)
@@ -108,7 +111,15 @@ mod tests {
             Some(OperationKind::OpenAiChat)
         );
         // chat-only upstreams have no count tokens
-        assert_eq!(upstream_kind(compat, None, Operation::CountTokens, OperationKind::AnthropicMessages), None);
+        assert_eq!(
+            upstream_kind(
+                compat,
+                None,
+                Operation::CountTokens,
+                OperationKind::AnthropicMessages
+            ),
+            None
+        );
         let anth = for_kind(ChannelKind::Anthropic);
         assert_eq!(
             upstream_kind(anth, None, Operation::CountTokens, OperationKind::Gemini),
@@ -124,6 +135,9 @@ mod tests {
             "https://g/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
         );
         let k = OperationKey::new(Operation::GenerateContent, OperationKind::OpenAiChat);
-        assert_eq!(url("http://h/v1", k, "m", Some("key=x")).unwrap(), "http://h/v1/chat/completions?key=x");
+        assert_eq!(
+            url("http://h/v1", k, "m", Some("key=x")).unwrap(),
+            "http://h/v1/chat/completions?key=x"
+        );
     }
 }

@@ -35,7 +35,11 @@ impl Channel for OpenAi {
         if self.compatible {
             &[OperationKind::OpenAiChat, OperationKind::OpenAi]
         } else {
-            &[OperationKind::OpenAiResponses, OperationKind::OpenAiChat, OperationKind::OpenAi]
+            &[
+                OperationKind::OpenAiResponses,
+                OperationKind::OpenAiChat,
+                OperationKind::OpenAi,
+            ]
         }
     }
 

@@ -12,8 +12,8 @@ pub fn expand(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Str
     let mut rest = text;
     while let Some(pos) = rest.find("${") {
         let (head, tail) = rest.split_at(pos);
-        if head.ends_with('$') {
-            out.push_str(&head[..head.len() - 1]);
+        if let Some(literal) = head.strip_suffix('$') {
+            out.push_str(literal);
             out.push_str("${");
             rest = &tail[2..];
             continue;

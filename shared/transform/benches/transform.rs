@@ -1,6 +1,8 @@
 //! Criterion benchmarks of the translation hot path: parse + transform of a 1 KB and a 100 KB
 //! request, the raw-byte passthrough patch, and a 500-event stream. Results: docs/benchmarks.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use gproxy_protocol::OperationKind;
 use gproxy_transform::passthrough::{patch, Patch};

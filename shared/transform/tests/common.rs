@@ -1,7 +1,7 @@
 //! Shared helpers of the transform integration tests: scenario files and the "facts" a user
 //! would notice, compared across a translation.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 

@@ -4,6 +4,8 @@
 //! usage), that stream output is framed the way the client kind requires and does not depend
 //! on how the upstream bytes were split, and pins the exact output in a golden snapshot.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::*;

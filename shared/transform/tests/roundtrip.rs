@@ -2,6 +2,8 @@
 //! stream decoder and translator survives arbitrary input without panicking (the stable stand-in
 //! for the cargo-fuzz targets in `shared/transform/fuzz/`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::*;

@@ -25,7 +25,8 @@ pub fn error_type(kind: ir::ErrorKind, code: Option<&str>) -> &'static str {
         ir::ErrorKind::InvalidRequest | ir::ErrorKind::RequestTooLarge => "invalid_request_error",
         ir::ErrorKind::Authentication => "authentication_error",
         ir::ErrorKind::PermissionDenied => "permission_error",
-        ir::ErrorKind::NotFound => "not_found_error",
+        // OpenAI answers unknown models with `invalid_request_error` + code `model_not_found`.
+        ir::ErrorKind::NotFound => "invalid_request_error",
         ir::ErrorKind::RateLimited if code == Some("insufficient_quota") => "insufficient_quota",
         ir::ErrorKind::RateLimited => "rate_limit_exceeded",
         ir::ErrorKind::Overloaded | ir::ErrorKind::Timeout | ir::ErrorKind::Server => {
