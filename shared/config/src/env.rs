@@ -6,7 +6,10 @@ use crate::validate::ValidationErrors;
 
 /// Replace every `${NAME}` (NAME = `[A-Za-z_][A-Za-z0-9_]*`) with `lookup(NAME)`; `$${` is a
 /// literal `${`. Every unset variable is reported.
-pub fn expand(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, ValidationErrors> {
+pub fn expand(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, ValidationErrors> {
     let mut out = String::with_capacity(text.len());
     let mut missing = Vec::new();
     let mut rest = text;
@@ -73,7 +76,10 @@ mod tests {
     #[test]
     fn expands_and_reports() {
         assert_eq!(expand("a ${KEY} b ${EMPTY}c", env).unwrap(), "a sk-1 b c");
-        assert_eq!(expand("literal $${KEY} and ${not valid} ${", env).unwrap(), "literal ${KEY} and ${not valid} ${");
+        assert_eq!(
+            expand("literal $${KEY} and ${not valid} ${", env).unwrap(),
+            "literal ${KEY} and ${not valid} ${"
+        );
         let e = expand("${NOPE} ${KEY} ${ALSO}", env).unwrap_err();
         assert_eq!(e.0.len(), 2);
         assert_eq!(e.0[0].path, "${NOPE}");

@@ -15,7 +15,9 @@ pub mod anthropic;
 pub mod gemini;
 pub mod openai;
 
-pub use codec::{Codec, DecodeContext, EncodeContext, EncodedRequest, Frame, StreamDecoder, StreamEncoder};
+pub use codec::{
+    Codec, DecodeContext, EncodeContext, EncodedRequest, Frame, StreamDecoder, StreamEncoder,
+};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use error::{Result, TransformError};
 
