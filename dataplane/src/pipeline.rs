@@ -217,6 +217,11 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                 upstream_kind: up_kind,
                 operation: op,
                 single_embed: creq.inbound.single_embed,
+                base64_embeddings: op == Operation::CreateEmbedding
+                    && gproxy_transform::passthrough::get_str(&creq.body, "encoding_format")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|f| f == "base64"),
                 injected_usage: out.injected_usage,
                 ctx: encode_ctx(&creq, &led.request_id, &out.upstream_model),
                 idle: Duration::from_millis(

@@ -28,6 +28,8 @@ pub struct Shape {
     pub upstream_kind: OperationKind,
     pub operation: Operation,
     pub single_embed: bool,
+    /// An OpenAI embeddings client asked for `encoding_format: base64`.
+    pub base64_embeddings: bool,
     pub injected_usage: bool,
     pub ctx: EncodeContext,
     pub idle: Duration,
@@ -179,6 +181,16 @@ fn convert_whole(body: &Bytes, shape: &Shape, ledger: &mut Ledger) -> Result<Byt
             if shape.single_embed && shape.client_kind == OperationKind::Gemini {
                 return Ok(Bytes::from(
                     gproxy_transform::gemini::encode_embed_content_response(&resp),
+                ));
+            }
+            if shape.base64_embeddings
+                && shape.client_kind.family() == gproxy_protocol::Family::OpenAi
+            {
+                return Ok(Bytes::from(
+                    gproxy_transform::openai::common::encode_embeddings_response_as(
+                        &resp,
+                        gproxy_transform::openai::common::EmbeddingEncoding::Base64,
+                    ),
                 ));
             }
             client

@@ -216,3 +216,30 @@ async fn embeddings_on_a_route_without_them_is_a_client_error() {
     );
     assert_eq!(mock.stats().total, 0);
 }
+
+/// The Node SDK asks for `encoding_format: base64` by default: a translated answer must honour it.
+#[tokio::test]
+async fn openai_base64_embeddings_through_gemini() {
+    use base64::Engine;
+    let (_mock, gw) = standard().await;
+    let floats_body = json!({"model": "emb-gemini", "input": "hello"});
+    let plain = gw
+        .post(Kind::Chat, ALICE, "/v1/embeddings", &floats_body)
+        .await;
+    let want = floats(&plain.json()["data"][0]["embedding"]);
+    let b64_body = json!({"model": "emb-gemini", "input": "hello", "encoding_format": "base64"});
+    let r = gw
+        .post(Kind::Chat, ALICE, "/v1/embeddings", &b64_body)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let s = r.json()["data"][0]["embedding"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("not base64: {}", r.text()));
+    let bytes = base64::engine::general_purpose::STANDARD.decode(s).unwrap();
+    let got: Vec<f64> = bytes
+        .chunks_exact(4)
+        .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+        .collect();
+    same_vector(&got, &want);
+}

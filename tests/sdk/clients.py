@@ -1,8 +1,8 @@
 """One minimal call per inbound SDK, for the tests that run the same scenario through every SDK
 (models, errors, limits): client factories, `generate` and the SDK's own exception types."""
 
-import openai
 import anthropic
+import openai
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types

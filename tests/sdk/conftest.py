@@ -75,6 +75,7 @@ TIME_DESCRIPTION = "Get the local time in a time zone."
 TIME_RESULT = "14:05 CET"
 EXPECTED_PARALLEL_ANSWER = "tool said: " + TIME_RESULT
 
+
 def model_for(inbound: str, route: str) -> str:
     return DIRECT_MODELS[inbound] if route == "direct" else route
 
@@ -132,7 +133,7 @@ class Upstream:
 
     def assert_called(self, suffix: str = ""):
         """The request reached the expected upstream protocol (and, for Gemini, method suffix)."""
-        want = (DIRECT_PATH[self.inbound] if self.route == "direct" else UPSTREAM_PATH[self.route](self.inbound))
+        want = DIRECT_PATH[self.inbound] if self.route == "direct" else UPSTREAM_PATH[self.route](self.inbound)
         if want.endswith(":"):
             want += suffix
         hits = self.hits()

@@ -29,13 +29,13 @@ KNOWN_BUGS: list[dict] = [
         "test": "test_anthropic_thinking",
         "route": "via-responses",
         "reason": "Anthropic client on a Responses upstream: every thinking block has signature '' because the "
-        "upstream request has no include:[\"reasoning.encrypted_content\"] (the gateway is stateless, so "
+        'upstream request has no include:["reasoning.encrypted_content"] (the gateway is stateless, so '
         "the reasoning cannot be replayed on the next turn)",
     },
     {
         "test": "test_openai_embeddings",
         "route": "via-gemini",
-        "reason": "OpenAI embeddings answered from a Gemini upstream have `model: \"\"` (batchEmbedContents "
+        "reason": 'OpenAI embeddings answered from a Gemini upstream have `model: ""` (batchEmbedContents '
         "carries no model name; the gateway should fill in the model)",
     },
     {
@@ -52,12 +52,18 @@ _SNAKE = (
 )
 
 MOCK_GAPS: list[dict] = [
-    {"test": "test_gemini_thoughts", "route": route, "reason": _SNAKE.format(keys="thinkingConfig.include_thoughts")
-     + ", so no thought parts come back"}
+    {
+        "test": "test_gemini_thoughts",
+        "route": route,
+        "reason": _SNAKE.format(keys="thinkingConfig.include_thoughts") + ", so no thought parts come back",
+    }
     for route in ("via-gemini", "direct")
 ] + [
-    {"test": "test_tool_json_schema_declaration", "route": route,
-     "reason": _SNAKE.format(keys="functionDeclarations[].parameters_json_schema")
-     + ", so the mock's call args are the string 'x' and google-genai rejects the response"}
+    {
+        "test": "test_tool_json_schema_declaration",
+        "route": route,
+        "reason": _SNAKE.format(keys="functionDeclarations[].parameters_json_schema")
+        + ", so the mock's call args are the string 'x' and google-genai rejects the response",
+    }
     for route in ("via-gemini", "direct")
 ]

@@ -7,8 +7,8 @@ import pytest
 
 from conftest import (
     BASE_URL,
-    EXPECTED_TEXT,
     EXPECTED_PARALLEL_ANSWER,
+    EXPECTED_TEXT,
     EXPECTED_TOOL_ANSWER,
     KEY,
     PARALLEL_PROMPT,
@@ -104,9 +104,7 @@ def test_stream_raw_events(client, route):
     assert types[0] == "message_start", types
     assert types[-1] == "message_stop", types
     assert types.count("message_start") == 1 and types.count("message_delta") == 1, types
-    text = "".join(
-        e.delta.text for e in events if e.type == "content_block_delta" and e.delta.type == "text_delta"
-    )
+    text = "".join(e.delta.text for e in events if e.type == "content_block_delta" and e.delta.type == "text_delta")
     assert text == EXPECTED_TEXT
     delta = next(e for e in events if e.type == "message_delta")
     assert delta.delta.stop_reason == "end_turn"

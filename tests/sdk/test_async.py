@@ -19,7 +19,9 @@ async def stream_text(inbound: str, model: str) -> tuple[str, int]:
         async with client:
             if inbound == "openai_chat":
                 stream = await client.chat.completions.create(
-                    model=model, messages=[{"role": "user", "content": PROMPT}], stream=True,
+                    model=model,
+                    messages=[{"role": "user", "content": PROMPT}],
+                    stream=True,
                     stream_options={"include_usage": True},
                 )
                 text, out = "", 0
@@ -43,7 +45,9 @@ async def stream_text(inbound: str, model: str) -> tuple[str, int]:
     client = genai.Client(
         api_key=KEY,
         http_options=types.HttpOptions(
-            base_url=BASE_URL, api_version="v1beta", timeout=int(TIMEOUT_S * 1000),
+            base_url=BASE_URL,
+            api_version="v1beta",
+            timeout=int(TIMEOUT_S * 1000),
             retry_options=types.HttpRetryOptions(attempts=1),
         ),
     ).aio

@@ -69,7 +69,9 @@ def response_headers(inbound: str, client, model: str, headers: dict):
         assert raw.parse().content[0].text == EXPECTED_TEXT
         return raw.headers
     r = client.models.generate_content(
-        model=model, contents=PROMPT, config=types.GenerateContentConfig(http_options=types.HttpOptions(headers=headers))
+        model=model,
+        contents=PROMPT,
+        config=types.GenerateContentConfig(http_options=types.HttpOptions(headers=headers)),
     )
     assert r.text == EXPECTED_TEXT
     return r.sdk_http_response.headers

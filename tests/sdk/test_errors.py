@@ -10,15 +10,23 @@ import pytest
 from google.genai import errors as genai_errors
 
 from clients import INBOUNDS, error_kind, error_type, generate, make, status_of
-from conftest import BAD_KEY, EXPECTED_TEXT, GATEWAY, KEY, PROMPT, MOCK_URL, ROUTES, gateway_only, model_for
+from conftest import BAD_KEY, EXPECTED_TEXT, GATEWAY, KEY, MOCK_URL, PROMPT, ROUTES, gateway_only, model_for
 
 LIMITED_KEY = "gp-limited-key-0002"  # run.sh: a user allowed only `via-chat`
 
 # The protocol's machine-readable name for a gateway-side error, per inbound kind.
-NOT_FOUND = {"openai_chat": "model_not_found", "openai_responses": "model_not_found",
-             "anthropic": "not_found_error", "gemini": "NOT_FOUND"}
-UNAUTHENTICATED = {"openai_chat": "invalid_api_key", "openai_responses": "invalid_api_key",
-                   "anthropic": "authentication_error", "gemini": "UNAUTHENTICATED"}
+NOT_FOUND = {
+    "openai_chat": "model_not_found",
+    "openai_responses": "model_not_found",
+    "anthropic": "not_found_error",
+    "gemini": "NOT_FOUND",
+}
+UNAUTHENTICATED = {
+    "openai_chat": "invalid_api_key",
+    "openai_responses": "invalid_api_key",
+    "anthropic": "authentication_error",
+    "gemini": "UNAUTHENTICATED",
+}
 
 
 def raised(inbound, key, model, stream):
@@ -60,7 +68,9 @@ def test_model_not_permitted(inbound):
 
 def set_mock(fields: dict):
     req = urllib.request.Request(
-        MOCK_URL + "/__mock/config", method="POST", data=json.dumps(fields).encode(),
+        MOCK_URL + "/__mock/config",
+        method="POST",
+        data=json.dumps(fields).encode(),
         headers={"content-type": "application/json"},
     )
     urllib.request.urlopen(req, timeout=10).close()

@@ -7,8 +7,8 @@ from google.genai import types
 
 from conftest import (
     BASE_URL,
-    EXPECTED_TEXT,
     EXPECTED_PARALLEL_ANSWER,
+    EXPECTED_TEXT,
     EXPECTED_TOOL_ANSWER,
     KEY,
     PARALLEL_PROMPT,

@@ -7,8 +7,8 @@ import pytest
 
 from conftest import (
     BASE_URL,
-    EXPECTED_TEXT,
     EXPECTED_PARALLEL_ANSWER,
+    EXPECTED_TEXT,
     EXPECTED_TOOL_ANSWER,
     KEY,
     PARALLEL_PROMPT,
@@ -37,7 +37,13 @@ TOOLS = [
     }
 ]
 TWO_TOOLS = TOOLS + [
-    {"type": "function", "name": "get_time", "description": TIME_DESCRIPTION, "parameters": TIME_SCHEMA, "strict": False}
+    {
+        "type": "function",
+        "name": "get_time",
+        "description": TIME_DESCRIPTION,
+        "parameters": TIME_SCHEMA,
+        "strict": False,
+    }
 ]
 
 

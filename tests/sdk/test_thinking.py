@@ -6,7 +6,6 @@ import pytest
 from google.genai import types
 
 from clients import make
-from test_gemini import WEATHER_TOOL
 from conftest import (
     EXPECTED_TEXT,
     EXPECTED_TOOL_ANSWER,
@@ -19,6 +18,7 @@ from conftest import (
     WEATHER_SCHEMA,
     model_for,
 )
+from test_gemini import WEATHER_TOOL
 
 EXPECTED_THINKING = "thinking about: " + PROMPT[:64]
 THINK_TOOL_PROMPT = TOOL_PROMPT
@@ -92,7 +92,9 @@ def test_anthropic_thinking_tool_round_trip(route):
 @pytest.mark.parametrize("route", ROUTES)
 def test_openai_responses_reasoning(route, stream):
     client = make("openai_responses")
-    kwargs = dict(model=model_for("openai_responses", route), input=PROMPT, reasoning={"effort": "medium", "summary": "auto"})
+    kwargs = dict(
+        model=model_for("openai_responses", route), input=PROMPT, reasoning={"effort": "medium", "summary": "auto"}
+    )
     if stream:
         with client.responses.stream(**kwargs) as s:
             deltas = [e.delta for e in s if e.type == "response.reasoning_summary_text.delta"]
@@ -161,10 +163,22 @@ def test_openai_responses_reasoning_tool_round_trip(route):
     output items, reasoning included, go back with the tool result and must be accepted."""
     client = make("openai_responses")
     model = model_for("openai_responses", route)
-    tools = [{"type": "function", "name": "get_weather", "description": WEATHER_DESCRIPTION,
-              "parameters": WEATHER_SCHEMA, "strict": False}]
-    common = dict(model=model, tools=tools, store=False, include=["reasoning.encrypted_content"],
-                  reasoning={"effort": "medium", "summary": "auto"})
+    tools = [
+        {
+            "type": "function",
+            "name": "get_weather",
+            "description": WEATHER_DESCRIPTION,
+            "parameters": WEATHER_SCHEMA,
+            "strict": False,
+        }
+    ]
+    common = dict(
+        model=model,
+        tools=tools,
+        store=False,
+        include=["reasoning.encrypted_content"],
+        reasoning={"effort": "medium", "summary": "auto"},
+    )
     conversation = [{"role": "user", "content": THINK_TOOL_PROMPT}]
     r = client.responses.create(input=conversation, **common)
     calls = [i for i in r.output if i.type == "function_call"]
@@ -196,7 +210,10 @@ def test_gemini_thoughts_tool_round_trip(route):
     calls = r.function_calls or []
     assert [c.name for c in calls] == ["get_weather"], r
     contents.append(r.candidates[0].content)
-    contents.append(types.Content(role="user", parts=[
-        types.Part.from_function_response(name="get_weather", response={"result": TOOL_RESULT})]))
+    contents.append(
+        types.Content(
+            role="user", parts=[types.Part.from_function_response(name="get_weather", response={"result": TOOL_RESULT})]
+        )
+    )
     r2 = client.models.generate_content(model=model, contents=contents, config=config)
     assert r2.text == EXPECTED_TOOL_ANSWER

@@ -13,9 +13,19 @@ from clients import INBOUNDS, make
 from conftest import EXPECTED_TEXT, GATEWAY, PROMPT, ROUTES, model_for
 
 USAGE_LOG = os.environ.get("GPROXY_SDK_USAGE_LOG", "")
-PROVIDER = {"via-chat": "up-chat", "via-responses": "up-responses", "via-anthropic": "up-anthropic", "via-gemini": "up-gemini"}
+PROVIDER = {
+    "via-chat": "up-chat",
+    "via-responses": "up-responses",
+    "via-anthropic": "up-anthropic",
+    "via-gemini": "up-gemini",
+}
 UPSTREAM_KIND = {"via-chat": "openai_chat", "via-anthropic": "anthropic_messages", "via-gemini": "gemini"}
-INBOUND_KIND = {"openai_chat": "openai_chat", "openai_responses": "openai_responses", "anthropic": "anthropic_messages", "gemini": "gemini"}
+INBOUND_KIND = {
+    "openai_chat": "openai_chat",
+    "openai_responses": "openai_responses",
+    "anthropic": "anthropic_messages",
+    "gemini": "gemini",
+}
 
 pytestmark = pytest.mark.skipif(not (GATEWAY and USAGE_LOG), reason="needs the gateway's --usage-log")
 
