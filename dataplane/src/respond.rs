@@ -177,7 +177,11 @@ fn convert_whole(body: &Bytes, shape: &Shape, ledger: &mut Ledger) -> Result<Byt
             if same {
                 return Ok(body.clone());
             }
-            let resp = resp.ok_or_else(unsupported_answer)?.map_err(bad_upstream)?;
+            let mut resp = resp.ok_or_else(unsupported_answer)?.map_err(bad_upstream)?;
+            if resp.model.is_empty() {
+                // Gemini answers carry no model: report the one that served the request
+                resp.model.clone_from(&shape.ctx.model);
+            }
             if shape.single_embed && shape.client_kind == OperationKind::Gemini {
                 return Ok(Bytes::from(
                     gproxy_transform::gemini::encode_embed_content_response(&resp),
@@ -228,6 +232,9 @@ struct StreamState {
     idle: Duration,
     deadline: Option<Instant>,
     done: bool,
+    /// Responses passthrough: the last `sequence_number` the upstream sent, so an error frame
+    /// of ours continues the numbering.
+    last_sequence: Option<u64>,
     _guard: Option<Arc<dyn Send + Sync>>,
 }
 
@@ -280,6 +287,7 @@ pub fn stream(
         idle: shape.idle,
         deadline: shape.deadline,
         done: false,
+        last_sequence: None,
         _guard: guard,
     };
     let body = futures_util::stream::unfold(state, |mut st| async move {
@@ -319,6 +327,24 @@ pub fn stream(
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
+/// The last `"sequence_number":N` in a chunk of a Responses stream.
+fn last_sequence_number(chunk: &[u8]) -> Option<u64> {
+    const KEY: &[u8] = b"\"sequence_number\":";
+    let at = memchr::memmem::rfind(chunk, KEY)? + KEY.len();
+    let digits = chunk
+        .get(at..)?
+        .iter()
+        .skip_while(|b| **b == b' ')
+        .take_while(|b| b.is_ascii_digit());
+    let mut n: u64 = 0;
+    let mut any = false;
+    for d in digits {
+        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        any = true;
+    }
+    any.then_some(n)
+}
+
 /// An upstream whole answer rendered as that kind's own SSE stream, for the stream shaper.
 fn synthesize_sse(kind: OperationKind, body: &Bytes) -> Bytes {
     let c = codec(kind);
@@ -354,6 +380,11 @@ impl StreamState {
         match &mut self.shaper {
             Shaper::Raw(tap) => {
                 tap.observe(chunk);
+                if self.client_kind == OperationKind::OpenAiResponses {
+                    if let Some(n) = last_sequence_number(chunk) {
+                        self.last_sequence = Some(n);
+                    }
+                }
                 out.extend_from_slice(chunk);
             }
             Shaper::StripUsage { sse, events, tap } => {
@@ -410,8 +441,25 @@ impl StreamState {
     fn fail(&mut self, message: String, out: &mut Vec<u8>) {
         self.done = true;
         let err = ir::Error::new(ErrorKind::Server, message).with_status(502);
-        let frame = codec(self.client_kind).encode_stream_error(&err);
-        gproxy_sse::encode(out, frame.event, &frame.data);
+        if let Shaper::Translate(t) = &mut self.shaper {
+            // the client's encoder ends its own stream, numbering and closing what it opened
+            t.push_events(&[ir::StreamEvent::Error(err)], out);
+        } else {
+            let mut frame = codec(self.client_kind).encode_stream_error(&err);
+            if self.client_kind == OperationKind::OpenAiResponses {
+                let next = self.last_sequence.map_or(0, |n| n + 1).to_string();
+                let patches = [gproxy_transform::passthrough::Patch::Set(
+                    "sequence_number",
+                    next.as_bytes(),
+                )];
+                if let Ok(data) =
+                    gproxy_transform::passthrough::patch(frame.data.as_bytes(), &patches)
+                {
+                    frame.data = String::from_utf8(data).unwrap_or(frame.data);
+                }
+            }
+            gproxy_sse::encode(out, frame.event, &frame.data);
+        }
         let outcome = match &self.shaper {
             Shaper::Raw(tap) | Shaper::StripUsage { tap, .. } => tap.outcome().clone(),
             Shaper::Translate(t) => t.outcome().clone(),

@@ -77,8 +77,11 @@ url, limit, pid = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 end = time.time() + limit
 while time.time() < end:
     try:
-        os.kill(pid, 0)
+        with open(f"/proc/{pid}/stat") as f:
+            dead = f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
+        dead = True
+    if dead:
         sys.exit(f"process {pid} exited before {url} answered")
     try:
         with urllib.request.urlopen(url, timeout=2) as r:

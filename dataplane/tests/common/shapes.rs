@@ -50,7 +50,16 @@ pub fn stream_error(kind: Kind, events: &[SseEvent]) -> Option<Value> {
             (last.event.as_deref() == Some("error") && v["type"] == "error").then_some(v)
         }
         Kind::Responses => {
-            (last.event.as_deref() == Some("error") && v["type"] == "error").then_some(v)
+            // `error` (the SDKs raise on it), optionally followed by `response.failed`
+            let err = if last.event.as_deref() == Some("response.failed") {
+                let before = events.iter().rev().nth(1)?;
+                serde_json::from_str::<Value>(&before.data)
+                    .ok()
+                    .filter(|_| before.event.as_deref() == Some("error"))?
+            } else {
+                v
+            };
+            (err["type"] == "error").then_some(err)
         }
         Kind::Chat | Kind::Gemini => (last.event.is_none() && v["error"].is_object()).then_some(v),
     }

@@ -5,69 +5,61 @@
 //! back on the next turn. Wrapping it with its origin lets the next request hand it back to B
 //! verbatim, and lets a later switch to another upstream drop it instead of sending garbage.
 //!
-//! Format: `gpx1.{family}.{payload}` where payload is the origin's string value verbatim, or
-//! `j` + base64url(JSON) when the origin value is not a string.
+//! Format: standard base64 of `gpx1.{family}.{payload}`, where payload is `s` + the origin's
+//! string value verbatim, or `j` + its JSON when the origin value is not a string. Base64 keeps
+//! the wrapped value valid in every provider's opaque field — Gemini's `thoughtSignature` is
+//! base64 bytes and rejects anything else — and every wrapped value starts with [`MARK`], so a
+//! native signature is told apart without decoding it.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use gproxy_protocol::Family;
 use serde_json::Value;
 
 use crate::ir::Opaque;
 
-const PREFIX: &str = "gpx1.";
+const PREFIX: &[u8] = b"gpx1.";
+
+/// The first characters of every wrapped value (base64 of `gpx1.`'s first bytes).
+pub const MARK: &str = "Z3B4MS";
 
 /// Render `opaque` for a wire field of family `target`: verbatim when it is native, wrapped when
 /// it is foreign.
 pub fn wrap(opaque: &Opaque, target: Family) -> String {
-    match (&opaque.value, opaque.family == target) {
-        (Value::String(s), true) => s.clone(),
-        (Value::String(s), false) => format!("{PREFIX}{}.s{s}", opaque.family),
-        (other, _) => {
-            let json = serde_json::to_vec(other).unwrap_or_default();
-            format!(
-                "{PREFIX}{}.j{}",
-                opaque.family,
-                URL_SAFE_NO_PAD.encode(json)
-            )
-        }
-    }
+    let payload = match (&opaque.value, opaque.family == target) {
+        (Value::String(s), true) => return s.clone(),
+        (Value::String(s), false) => format!("s{s}"),
+        (other, _) => format!("j{}", serde_json::to_string(other).unwrap_or_default()),
+    };
+    STANDARD.encode(format!("gpx1.{}.{payload}", opaque.family))
 }
 
 /// Read a string from a wire field of family `native`: a wrapped foreign value comes back with
 /// its origin, anything else is the native family's own.
 pub fn unwrap(s: &str, native: Family) -> Opaque {
-    if let Some(rest) = s.strip_prefix(PREFIX) {
-        if let Some((fam, payload)) = rest.split_once('.') {
-            let family = match fam {
-                "openai" => Some(Family::OpenAi),
-                "anthropic" => Some(Family::Anthropic),
-                "gemini" => Some(Family::Gemini),
-                _ => None,
-            };
-            if let Some(family) = family {
-                if let Some(v) = payload.strip_prefix('s') {
-                    return Opaque {
-                        family,
-                        value: Value::String(v.to_owned()),
-                    };
-                }
-                if let Some(b) = payload.strip_prefix('j') {
-                    if let Some(value) = URL_SAFE_NO_PAD
-                        .decode(b)
-                        .ok()
-                        .and_then(|j| serde_json::from_slice(&j).ok())
-                    {
-                        return Opaque { family, value };
-                    }
-                }
-            }
+    if s.starts_with(MARK) {
+        if let Some(o) = decode_wrapped(s) {
+            return o;
         }
     }
-    Opaque {
-        family: native,
-        value: Value::String(s.to_owned()),
+    Opaque { family: native, value: Value::String(s.to_owned()) }
+}
+
+fn decode_wrapped(s: &str) -> Option<Opaque> {
+    let bytes = STANDARD.decode(s).ok()?;
+    let rest = std::str::from_utf8(bytes.strip_prefix(PREFIX)?).ok()?;
+    let (fam, payload) = rest.split_once('.')?;
+    let family = match fam {
+        "openai" => Family::OpenAi,
+        "anthropic" => Family::Anthropic,
+        "gemini" => Family::Gemini,
+        _ => return None,
+    };
+    if let Some(v) = payload.strip_prefix('s') {
+        return Some(Opaque { family, value: Value::String(v.to_owned()) });
     }
+    let value = serde_json::from_str(payload.strip_prefix('j')?).ok()?;
+    Some(Opaque { family, value })
 }
 
 #[cfg(test)]
@@ -92,7 +84,9 @@ mod tests {
             value: Value::String("CiQB0e2Kb+/sig==".into()),
         };
         let w = wrap(&o, Family::Anthropic);
-        assert!(w.starts_with("gpx1.gemini."));
+        assert!(w.starts_with(MARK));
+        // valid base64, as Gemini's bytes-typed thoughtSignature requires
+        assert!(STANDARD.decode(wrap(&o, Family::Gemini)).is_ok());
         assert_eq!(unwrap(&w, Family::Anthropic), o);
         let j = Opaque {
             family: Family::OpenAi,

@@ -154,15 +154,23 @@ pub fn from_gemini(body: &Value) -> Turn {
         .map(|c| last_text(&c["parts"]))
         .find(|t| !t.is_empty())
         .unwrap_or_default();
-    let mode = &body["toolConfig"]["functionCallingConfig"]["mode"];
+    // The API accepts camelCase and snake_case (google-genai sends snake_case); so does the mock.
+    let mode = &either(
+        either(body, "toolConfig", "tool_config"),
+        "functionCallingConfig",
+        "function_calling_config",
+    )["mode"];
     let tools = if mode == "NONE" {
         Vec::new()
     } else {
         arr(&body["tools"])
             .iter()
-            .flat_map(|t| arr(&t["functionDeclarations"]).iter())
+            .flat_map(|t| arr(either(t, "functionDeclarations", "function_declarations")).iter())
             .filter_map(|f| {
-                let schema = match f.get("parametersJsonSchema") {
+                let schema = match f
+                    .get("parametersJsonSchema")
+                    .or_else(|| f.get("parameters_json_schema"))
+                {
                     Some(s) => s,
                     None => &f["parameters"],
                 };
@@ -170,13 +178,27 @@ pub fn from_gemini(body: &Value) -> Turn {
             })
             .collect()
     };
-    let thinking_config = &body["generationConfig"]["thinkingConfig"];
+    let thinking_config = either(
+        either(body, "generationConfig", "generation_config"),
+        "thinkingConfig",
+        "thinking_config",
+    );
     Turn {
         user_text,
         tool_result,
         tools,
-        thinking: thinking_config["includeThoughts"] == true,
-        cache: body.get("cachedContent").is_some_and(|c| !c.is_null()),
+        thinking: *either(thinking_config, "includeThoughts", "include_thoughts") == true,
+        cache: either(body, "cachedContent", "cached_content")
+            .as_str()
+            .is_some(),
+    }
+}
+
+/// `v[camel]`, or `v[snake]` when the camelCase key is absent.
+fn either<'a>(v: &'a Value, camel: &str, snake: &str) -> &'a Value {
+    match v.get(camel) {
+        Some(x) => x,
+        None => &v[snake],
     }
 }
 

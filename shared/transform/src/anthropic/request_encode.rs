@@ -282,7 +282,9 @@ fn encode_reasoning(
             );
             e.budget_tokens()
         }
-        (None, None) if rc.enabled == Some(true) => {
+        // A client asking to see thoughts without a budget (Gemini `includeThoughts`: Gemini
+        // models think by default) gets thinking at the medium budget.
+        (None, None) if rc.enabled == Some(true) || rc.include_thoughts == Some(true) => {
             diag.approximated(
                 "reasoning",
                 "thinking without a budget sent with the medium-effort budget",

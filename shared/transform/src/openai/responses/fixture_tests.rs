@@ -258,7 +258,10 @@ fn gemini_call_signatures_ride_a_reasoning_item_through_the_client() {
     assert_eq!(output[1]["id"], "rs_callsig_call_1");
     assert_eq!(
         output[1]["encrypted_content"],
-        "gpx1.gemini.sCiQB0e2Kb+sig=="
+        crate::sig::wrap(
+            &crate::ir::Opaque { family: Family::Gemini, value: "CiQB0e2Kb+sig==".into() },
+            Family::OpenAi
+        )
     );
 
     // Codex replays the output items with the tool result on the next turn

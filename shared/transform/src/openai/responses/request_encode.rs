@@ -156,9 +156,28 @@ pub(crate) fn encode_params(
             out.include = Some(include);
         }
     }
+    if !same {
+        stateless(out, req);
+    }
     let sid = out.extra.get("safety_identifier").and_then(Value::as_str);
     out.user = req.user.clone().filter(|u| Some(u.as_str()) != sid);
     Ok(())
+}
+
+/// A client of another protocol carries its whole history itself: nothing is stored upstream, and
+/// reasoning comes back encrypted so the client can replay it on the next turn (the signature
+/// rides in its own protocol's opaque field, see `sig`).
+fn stateless(out: &mut wire::Request, req: &ir::Request) {
+    out.store = Some(false);
+    let reasoning_on = req.reasoning.as_ref().is_some_and(|r| {
+        r.enabled != Some(false) && r.effort != Some(ir::ReasoningEffort::None)
+    });
+    if reasoning_on {
+        let include = out.include.get_or_insert_with(Vec::new);
+        if !include.iter().any(|i| i == "reasoning.encrypted_content") {
+            include.push("reasoning.encrypted_content".to_owned());
+        }
+    }
 }
 
 pub(crate) fn encode(req: &ir::Request, diag: &mut Diagnostics) -> Result<wire::Request> {

@@ -347,7 +347,10 @@ fn encoder_splits_namespaces_and_wraps_foreign_signatures() {
     let output = &last["response"]["output"];
     assert_eq!(
         output[0]["encrypted_content"],
-        "gpx1.anthropic.sEqQBCkgIARAB"
+        crate::sig::wrap(
+            &crate::ir::Opaque { family: Family::Anthropic, value: "EqQBCkgIARAB".into() },
+            Family::OpenAi
+        )
     );
     assert_eq!(
         output[0]["summary"],

@@ -155,8 +155,23 @@ impl Encoder {
         self.done = true;
     }
 
+    /// A failed stream: an `error` event (the SDKs raise on it), then `response.failed` with
+    /// the output so far, both numbered in sequence.
     fn fail(&mut self, err: &Error, out: &mut Vec<Frame>) {
         self.ensure_started(out);
+        let wire_err = crate::openai::common::error_to_wire(err);
+        let code = match wire_err.code {
+            Some(Value::String(c)) => Some(c),
+            _ => wire_err.kind,
+        };
+        let error_event = wire::stream::ErrorEvent {
+            code,
+            message: wire_err.message,
+            param: wire_err.param,
+            sequence_number: self.seq(),
+            extra: Map::new(),
+        };
+        self.emit(Ev::Error(error_event), out);
         let mut response = self.snapshot("failed", true);
         response.error =
             Some(wire::ResponseError {
