@@ -217,6 +217,12 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                 upstream_kind: up_kind,
                 operation: op,
                 single_embed: creq.inbound.single_embed,
+                json_array: creq.inbound.kind == OperationKind::Gemini
+                    && op == Operation::StreamGenerateContent
+                    && !req
+                        .query
+                        .as_deref()
+                        .is_some_and(|q| q.split('&').any(|kv| kv == "alt=sse")),
                 base64_embeddings: op == Operation::CreateEmbedding
                     && gproxy_transform::passthrough::get_str(&creq.body, "encoding_format")
                         .ok()
@@ -251,7 +257,11 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                                 Operation::GenerateContent | Operation::StreamGenerateContent
                             )
                         {
-                            respond::stream(resp, shape, led, req.guard.clone())
+                            if out.aggregate {
+                                respond::aggregated(resp, &shape, led).await
+                            } else {
+                                respond::stream(resp, shape, led, req.guard.clone())
+                            }
                         } else {
                             respond::whole(resp, &shape, led).await
                         },

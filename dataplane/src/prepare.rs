@@ -82,6 +82,8 @@ pub struct Outgoing {
     pub body: Bytes,
     pub upstream_model: String,
     pub stream: bool,
+    /// The upstream streams but the client wants one object.
+    pub aggregate: bool,
     pub diagnostics: Diagnostics,
     /// We asked a Chat upstream for a usage chunk the client did not ask for: strip it.
     pub injected_usage: bool,
@@ -97,15 +99,24 @@ pub fn body_for(
     let op = creq.inbound.operation;
     let mut diagnostics = Diagnostics::new();
     let mut injected_usage = false;
-    let stream = creq.stream;
+    let generate = matches!(
+        op,
+        Operation::GenerateContent | Operation::StreamGenerateContent
+    );
+    // a stream-only upstream streams even for a non-stream client; the gateway aggregates
+    let aggregate = generate && provider.spec.stream_only && !creq.stream;
+    let stream = creq.stream || aggregate;
     if up_kind == creq.inbound.kind {
         let body = if up_kind == OperationKind::Gemini {
             creq.body.clone()
         } else {
             let model_json = serde_json::to_vec(&upstream_model).unwrap_or_default();
-            let mut patches = Vec::with_capacity(2);
+            let mut patches = Vec::with_capacity(3);
             if upstream_model != creq.model {
                 patches.push(Patch::Set("model", &model_json));
+            }
+            if aggregate {
+                patches.push(Patch::Set("stream", b"true"));
             }
             let usage_opt = br#"{"include_usage":true}"#;
             if up_kind == OperationKind::OpenAiChat && stream {
@@ -127,6 +138,7 @@ pub fn body_for(
             body,
             upstream_model,
             stream,
+            aggregate,
             diagnostics,
             injected_usage,
         });
@@ -170,6 +182,7 @@ pub fn body_for(
         body: Bytes::from(encoded.body),
         upstream_model,
         stream,
+        aggregate,
         diagnostics,
         injected_usage: false,
     })

@@ -28,6 +28,8 @@ pub struct Shape {
     pub upstream_kind: OperationKind,
     pub operation: Operation,
     pub single_embed: bool,
+    /// A Gemini client streaming without `alt=sse`: the stream is a JSON array.
+    pub json_array: bool,
     /// An OpenAI embeddings client asked for `encoding_format: base64`.
     pub base64_embeddings: bool,
     pub injected_usage: bool,
@@ -206,6 +208,89 @@ fn convert_whole(body: &Bytes, shape: &Shape, ledger: &mut Ledger) -> Result<Byt
     }
 }
 
+/// A stream-only upstream answering a non-stream client: the stream is folded into one object
+/// (never more than the answer itself is held).
+pub async fn aggregated(resp: wreq::Response, shape: &Shape, mut ledger: Ledger) -> Response {
+    let t0 = Instant::now();
+    let mut sse = gproxy_sse::Decoder::new();
+    let mut decoder = codec(shape.upstream_kind).stream_decoder();
+    let mut agg = gproxy_transform::aggregate::Aggregator::new();
+    let mut events = Vec::new();
+    let mut ir_events = Vec::new();
+    let mut body = resp.bytes_stream();
+    let mut failure: Option<ApiError> = None;
+    loop {
+        let wait = match shape.deadline {
+            Some(d) => shape.idle.min(d.saturating_duration_since(Instant::now())),
+            None => shape.idle,
+        };
+        let chunk = match tokio::time::timeout(wait, body.next()).await {
+            Ok(Some(Ok(c))) => c,
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                failure = Some(upstream_failure(format!("upstream stream broke: {e}")));
+                break;
+            }
+            Err(_) => {
+                failure = Some(ApiError::new(
+                    ErrorKind::Timeout,
+                    "upstream stream timed out",
+                ));
+                break;
+            }
+        };
+        sse.feed(&chunk, &mut events);
+        if sse.buffered() > MAX_PENDING_FRAME {
+            failure = Some(upstream_failure("upstream frame too large".to_owned()));
+            break;
+        }
+        for ev in events.drain(..) {
+            if let Err(e) = decoder.decode(ev.event.as_deref(), &ev.data, &mut ir_events) {
+                failure = Some(upstream_failure(format!("unreadable upstream stream: {e}")));
+            }
+        }
+        for ev in ir_events.drain(..) {
+            agg.push(&ev);
+        }
+        if failure.is_some() {
+            break;
+        }
+    }
+    if failure.is_none() {
+        sse.finish(&mut events);
+        for ev in events.drain(..) {
+            let _ = decoder.decode(ev.event.as_deref(), &ev.data, &mut ir_events);
+        }
+        decoder.finish(&mut ir_events);
+        for ev in ir_events.drain(..) {
+            agg.push(&ev);
+        }
+    }
+    ledger.upstream_wait += t0.elapsed();
+    let result = match failure {
+        Some(e) => Err(e),
+        None => agg
+            .finish()
+            .map_err(|e| ApiError::from_ir(e, Source::Upstream)),
+    };
+    match result {
+        Ok(r) => {
+            ledger.usage = r.usage.unwrap_or_default();
+            let mut diag = Diagnostics::new();
+            let out = codec(shape.client_kind).encode_response(&r, &shape.ctx, &mut diag);
+            ledger
+                .diagnostics
+                .extend(diag.items().iter().map(ToString::to_string));
+            ledger.finish(200, EndState::Completed);
+            json_response(200, out, &ledger.request_id)
+        }
+        Err(e) => {
+            ledger.finish(e.status, EndState::UpstreamAborted);
+            e.render(shape.client_kind, &ledger.request_id)
+        }
+    }
+}
+
 fn unsupported_answer() -> ApiError {
     upstream_failure("the upstream answer cannot be represented for this client".to_owned())
 }
@@ -235,7 +320,38 @@ struct StreamState {
     /// Responses passthrough: the last `sequence_number` the upstream sent, so an error frame
     /// of ours continues the numbering.
     last_sequence: Option<u64>,
+    array: Option<JsonArray>,
     _guard: Option<Arc<dyn Send + Sync>>,
+}
+
+/// Re-frames a Gemini SSE stream as the JSON array Gemini sends without `alt=sse`.
+#[derive(Default)]
+struct JsonArray {
+    sse: gproxy_sse::Decoder,
+    events: Vec<gproxy_sse::Event>,
+    started: bool,
+}
+
+impl JsonArray {
+    fn convert(&mut self, sse_bytes: &[u8], done: bool) -> Vec<u8> {
+        let mut out = Vec::with_capacity(sse_bytes.len() + 8);
+        self.sse.feed(sse_bytes, &mut self.events);
+        if done {
+            self.sse.finish(&mut self.events);
+        }
+        for ev in self.events.drain(..) {
+            out.extend_from_slice(if self.started { b",\r\n" } else { b"[" });
+            self.started = true;
+            out.extend_from_slice(ev.data.as_bytes());
+        }
+        if done {
+            if !self.started {
+                out.push(b'[');
+            }
+            out.push(b']');
+        }
+        out
+    }
 }
 
 /// A streaming success answer: chunks go out as they arrive.
@@ -279,6 +395,11 @@ pub fn stream(
         )
     };
     let request_id = ledger.request_id.clone();
+    let content_type = if shape.json_array {
+        "application/json"
+    } else {
+        "text/event-stream"
+    };
     let state = StreamState {
         upstream,
         shaper,
@@ -288,6 +409,7 @@ pub fn stream(
         deadline: shape.deadline,
         done: false,
         last_sequence: None,
+        array: shape.json_array.then(JsonArray::default),
         _guard: guard,
     };
     let body = futures_util::stream::unfold(state, |mut st| async move {
@@ -311,6 +433,9 @@ pub fn stream(
                 Ok(Some(Err(e))) => st.fail(format!("upstream stream broke: {e}"), &mut out),
                 Err(_) => st.fail("upstream stream timed out".to_owned(), &mut out),
             }
+            if let Some(array) = &mut st.array {
+                out = array.convert(&out, st.done);
+            }
             if !out.is_empty() {
                 st.ledger.mark_first_byte();
                 return Some((Ok::<Bytes, std::io::Error>(Bytes::from(out)), st));
@@ -319,7 +444,7 @@ pub fn stream(
     });
     Response::builder()
         .status(200)
-        .header(http::header::CONTENT_TYPE, "text/event-stream")
+        .header(http::header::CONTENT_TYPE, content_type)
         .header(http::header::CACHE_CONTROL, "no-cache")
         .header("x-request-id", request_id)
         .header("x-accel-buffering", "no")

@@ -257,3 +257,84 @@ async fn injected_usage_chunk_is_not_shown_but_recorded() {
         "asked upstream for usage"
     );
 }
+
+/// A stream-only upstream and a client that does not stream: the gateway streams upstream and
+/// answers one object in the client's shape, with the usage the stream reported.
+#[tokio::test]
+async fn stream_only_upstreams_are_aggregated_for_non_stream_clients() {
+    let m = mock(MockConfig::default()).await;
+    let yaml = standard_bundle(&m.url(), SETTINGS)
+        .replace("    base_url:", "    stream_only: true\n    base_url:");
+    let gw = gateway(&yaml).await;
+    for (kind, route) in PAIRS {
+        let prompt = "one object please";
+        let reply = gw
+            .generate(kind, route, &kind.text_body(route, prompt, false), false)
+            .await;
+        assert_eq!(reply.status, 200, "{kind:?} via {route}: {}", reply.text());
+        let got = common::parse::whole(kind, &reply.json());
+        assert_eq!(
+            got.text,
+            format!("mock reply to: {prompt}"),
+            "{kind:?} via {route}"
+        );
+        assert!(
+            got.output_tokens.unwrap_or(0) > 0,
+            "{kind:?} via {route}: usage {got:?}"
+        );
+        let up = m.stats().last().cloned().unwrap();
+        let streamed = up.path.contains(":streamGenerateContent")
+            || up.json().is_some_and(|b| b["stream"] == json!(true));
+        assert!(
+            streamed,
+            "{kind:?} via {route}: upstream was not asked to stream: {}",
+            up.path
+        );
+        let rec = gw.record(&reply.request_id()).await;
+        assert!(!rec.stream, "the client did not stream");
+        assert_eq!(rec.end, EndState::Completed);
+        assert!(rec.output_tokens > 0);
+    }
+}
+
+/// Without `alt=sse`, Gemini streams a JSON array of response chunks; so does the gateway, for
+/// a Gemini upstream (passthrough) and a translated one.
+#[tokio::test]
+async fn gemini_stream_without_alt_sse_is_a_json_array() {
+    let m = mock(MockConfig {
+        chunks: 4,
+        ..MockConfig::default()
+    })
+    .await;
+    let gw = gateway(&standard_bundle(&m.url(), SETTINGS)).await;
+    for route in ["via-gemini", "via-anthropic", "via-chat"] {
+        let prompt = "array of chunks";
+        let body = Kind::Gemini.text_body(route, prompt, true);
+        let path = format!("/v1beta/models/{route}:streamGenerateContent");
+        let reply = gw.post(Kind::Gemini, common::ALICE, &path, &body).await;
+        assert_eq!(reply.status, 200, "{route}: {}", reply.text());
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/json"),
+            "{route}"
+        );
+        let chunks: Vec<serde_json::Value> = serde_json::from_str(&reply.text())
+            .unwrap_or_else(|e| panic!("{route}: not a JSON array ({e}): {}", reply.text()));
+        assert!(chunks.len() > 1, "{route}: streamed in pieces");
+        let text: String = chunks
+            .iter()
+            .flat_map(|c| {
+                c["candidates"][0]["content"]["parts"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|p| p["text"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(text, format!("mock reply to: {prompt}"), "{route}");
+        assert!(
+            chunks.last().unwrap()["candidates"][0]["finishReason"].is_string(),
+            "{route}"
+        );
+    }
+}

@@ -75,6 +75,10 @@ pub struct Provider {
     /// For `openai`: which OpenAI kind a foreign protocol is translated to (`responses` or `chat`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefer: Option<PreferredKind>,
+    /// The upstream only answers streams: non-stream clients get the stream aggregated into one
+    /// object by the gateway.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub stream_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,6 +338,9 @@ fn yes() -> bool {
 }
 fn is_true(b: &bool) -> bool {
     *b
+}
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 fn one() -> u32 {
     1
