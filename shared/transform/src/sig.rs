@@ -42,7 +42,10 @@ pub fn unwrap(s: &str, native: Family) -> Opaque {
             return o;
         }
     }
-    Opaque { family: native, value: Value::String(s.to_owned()) }
+    Opaque {
+        family: native,
+        value: Value::String(s.to_owned()),
+    }
 }
 
 fn decode_wrapped(s: &str) -> Option<Opaque> {
@@ -56,7 +59,10 @@ fn decode_wrapped(s: &str) -> Option<Opaque> {
         _ => return None,
     };
     if let Some(v) = payload.strip_prefix('s') {
-        return Some(Opaque { family, value: Value::String(v.to_owned()) });
+        return Some(Opaque {
+            family,
+            value: Value::String(v.to_owned()),
+        });
     }
     let value = serde_json::from_str(payload.strip_prefix('j')?).ok()?;
     Some(Opaque { family, value })

@@ -106,7 +106,9 @@ fn through_a_plain_response() {
     // Sent to Anthropic instead, the foreign signature is reported, not sent.
     let mut diag = Diagnostics::new();
     let enc = AnthropicCodec.encode_request(&req, &mut diag).unwrap();
-    assert!(!String::from_utf8(enc.body).unwrap().contains(crate::sig::MARK));
+    assert!(!String::from_utf8(enc.body)
+        .unwrap()
+        .contains(crate::sig::MARK));
     assert!(diag.mentions("signature"));
 }
 

@@ -259,7 +259,10 @@ fn gemini_call_signatures_ride_a_reasoning_item_through_the_client() {
     assert_eq!(
         output[1]["encrypted_content"],
         crate::sig::wrap(
-            &crate::ir::Opaque { family: Family::Gemini, value: "CiQB0e2Kb+sig==".into() },
+            &crate::ir::Opaque {
+                family: Family::Gemini,
+                value: "CiQB0e2Kb+sig==".into()
+            },
             Family::OpenAi
         )
     );

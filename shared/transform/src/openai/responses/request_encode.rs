@@ -169,9 +169,10 @@ pub(crate) fn encode_params(
 /// rides in its own protocol's opaque field, see `sig`).
 fn stateless(out: &mut wire::Request, req: &ir::Request) {
     out.store = Some(false);
-    let reasoning_on = req.reasoning.as_ref().is_some_and(|r| {
-        r.enabled != Some(false) && r.effort != Some(ir::ReasoningEffort::None)
-    });
+    let reasoning_on = req
+        .reasoning
+        .as_ref()
+        .is_some_and(|r| r.enabled != Some(false) && r.effort != Some(ir::ReasoningEffort::None));
     if reasoning_on {
         let include = out.include.get_or_insert_with(Vec::new);
         if !include.iter().any(|i| i == "reasoning.encrypted_content") {

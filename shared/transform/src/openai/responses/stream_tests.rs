@@ -348,7 +348,10 @@ fn encoder_splits_namespaces_and_wraps_foreign_signatures() {
     assert_eq!(
         output[0]["encrypted_content"],
         crate::sig::wrap(
-            &crate::ir::Opaque { family: Family::Anthropic, value: "EqQBCkgIARAB".into() },
+            &crate::ir::Opaque {
+                family: Family::Anthropic,
+                value: "EqQBCkgIARAB".into()
+            },
             Family::OpenAi
         )
     );
