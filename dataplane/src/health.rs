@@ -25,11 +25,15 @@ struct State {
     samples: u64,
 }
 
+/// Told when a breaker opens: the id, why, and for how long (the control-plane health reporter).
+pub type OpenListener = Box<dyn Fn(&Arc<str>, Failure, Duration) + Send + Sync>;
+
 /// Health of everything upstream, shared by all requests of a data plane.
 pub struct Health {
     states: DashMap<Arc<str>, State>,
     threshold: std::sync::atomic::AtomicU32,
     cooldown_ms: std::sync::atomic::AtomicU64,
+    on_open: std::sync::OnceLock<OpenListener>,
 }
 
 /// How long a rejected credential rests before it is tried again.
@@ -41,7 +45,13 @@ impl Health {
             states: DashMap::new(),
             threshold: threshold.max(1).into(),
             cooldown_ms: (cooldown.as_millis() as u64).into(),
+            on_open: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Install the breaker-open listener (once; false when one is already set).
+    pub fn set_open_listener(&self, f: OpenListener) -> bool {
+        self.on_open.set(f).is_ok()
     }
 
     /// Apply the snapshot's breaker settings.
@@ -94,6 +104,10 @@ impl Health {
         match open_for {
             Some(d) => {
                 s.open_until = Some(now + d);
+                drop(s);
+                if let Some(listen) = self.on_open.get() {
+                    listen(id, failure, d);
+                }
                 true
             }
             None => false,

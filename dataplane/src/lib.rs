@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod channel;
 pub mod classify;
+pub mod control;
 pub mod error;
 pub mod health;
 pub mod http;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use gproxy_config::{Bundle, Snapshot};
+use gproxy_dataplane::control::{self, ControlOptions, TlsFiles};
 use gproxy_dataplane::{App, Options};
 
 #[derive(Parser, Debug)]
@@ -40,6 +41,24 @@ struct Args {
     /// Seconds to let in-flight requests and streams finish on shutdown.
     #[arg(long, env = "GPROXY_DRAIN_SECONDS", default_value_t = 30)]
     drain_seconds: u64,
+    /// This data plane's name at the control plane (default: hostname-pid).
+    #[arg(long, env = "GPROXY_NODE_ID")]
+    node_id: Option<String>,
+    /// Shared secret the control plane expects (`authorization: Bearer` on every stream).
+    #[arg(long, env = "GPROXY_CLUSTER_TOKEN", hide_env_values = true)]
+    cluster_token: Option<String>,
+    /// PEM CA bundle to verify the control plane with (implies TLS).
+    #[arg(long, env = "GPROXY_TLS_CA")]
+    tls_ca: Option<PathBuf>,
+    /// PEM client certificate for mTLS to the control plane (with --tls-key).
+    #[arg(long, env = "GPROXY_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "GPROXY_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// Where usage records wait on disk while the control plane cannot take them.
+    #[arg(long, env = "GPROXY_SPOOL_DIR", default_value = "./data/spool")]
+    spool_dir: PathBuf,
 }
 
 fn main() -> std::process::ExitCode {
@@ -77,7 +96,9 @@ fn init_tracing(format: &str) {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let app = App::new(&Options::default())?;
+    let opts = Options::default();
+    let app = App::new(&opts)?;
+    let mut control = None;
     match &args.bundle {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -95,8 +116,21 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         None => {
-            tracing::warn!(controlplane = %args.controlplane, "control-plane mode is not built yet; pass --bundle FILE");
-            return Err("no configuration source: pass --bundle FILE".into());
+            let mut c = ControlOptions::new(
+                args.controlplane.clone(),
+                args.node_id
+                    .clone()
+                    .unwrap_or_else(control::default_node_id),
+            );
+            c.cluster_token = args.cluster_token.clone();
+            c.tls = TlsFiles {
+                ca: args.tls_ca.clone(),
+                cert: args.tls_cert.clone(),
+                key: args.tls_key.clone(),
+            };
+            c.usage.spool_dir = args.spool_dir.clone();
+            tracing::info!(controlplane = %c.url, node_id = %c.node_id, "waiting for the first snapshot from the control plane");
+            control = Some(control::start(app.clone(), c)?);
         }
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
@@ -110,12 +144,18 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let _ = tx.send(());
         },
     );
-    tokio::select! {
-        r = server => r?,
+    let served = tokio::select! {
+        r = server => r,
         _ = async { let _ = rx.await; tokio::time::sleep(drain).await } => {
             tracing::warn!("drain period over; closing remaining connections");
+            Ok(())
         }
+    };
+    if let Some(c) = control {
+        // usage not yet acknowledged goes to the spool for the next start
+        c.shutdown().await;
     }
+    served?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! The usage outbox: records wait here until a drainer (the control-plane stream, or the local
 //! JSONL writer in standalone mode) takes them. Bounded: when full, the oldest records are kept
-//! and new ones are counted as dropped (the control-plane issue adds spill to disk).
+//! and new ones go to the overflow (control-plane mode: the disk spool) or are counted as dropped.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,11 +9,16 @@ use std::sync::Mutex;
 use gproxy_config::usage::UsageRecord;
 use tokio::sync::Notify;
 
+/// Takes a record the full outbox cannot hold (the control-plane disk spool); false when it
+/// could not.
+pub type Overflow = Box<dyn Fn(UsageRecord) -> bool + Send + Sync>;
+
 pub struct Outbox {
     queue: Mutex<VecDeque<UsageRecord>>,
     capacity: usize,
     dropped: AtomicU64,
     pub notify: Notify,
+    overflow: std::sync::OnceLock<Overflow>,
 }
 
 impl Outbox {
@@ -23,13 +28,22 @@ impl Outbox {
             capacity,
             dropped: AtomicU64::new(0),
             notify: Notify::new(),
+            overflow: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Install where records go when the outbox is full (once; false when already set).
+    pub fn set_overflow(&self, f: Overflow) -> bool {
+        self.overflow.set(f).is_ok()
     }
 
     pub fn push(&self, rec: UsageRecord) {
         let Ok(mut q) = self.queue.lock() else { return };
         if q.len() >= self.capacity {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+            drop(q);
+            if !self.overflow.get().is_some_and(|spill| spill(rec)) {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
             return;
         }
         q.push_back(rec);

@@ -1,0 +1,221 @@
+//! The admin REST API under `/admin/v1/`: thin handlers over the service layer. Every write is
+//! validated against the whole resulting configuration, committed in one transaction, then
+//! published. Errors are `{"error": {"message", "code", "details"?}}`.
+
+mod entities;
+pub use entities::generate_key;
+mod openapi;
+mod ops;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::registry::Registry;
+use crate::service::{ConfigService, ServiceError};
+use crate::store::StoreError;
+
+pub struct AdminState {
+    pub svc: Arc<ConfigService>,
+    pub registry: Arc<Registry>,
+    /// SHA-256 hex of the admin bearer token.
+    pub admin_digest: String,
+}
+
+pub type Shared = Arc<AdminState>;
+
+pub fn router(state: Shared) -> Router {
+    let api = Router::new()
+        .route("/version", get(ops::version))
+        .route("/bundle", get(ops::get_bundle).put(ops::put_bundle))
+        .route("/dataplanes", get(ops::dataplanes))
+        .route("/usage", get(ops::usage))
+        .route("/usage/totals", get(ops::usage_totals))
+        .route("/audit", get(ops::audit))
+        .route(
+            "/settings",
+            get(entities::get_settings).put(entities::put_settings),
+        )
+        .route(
+            "/providers",
+            get(entities::list_providers).post(entities::create_provider),
+        )
+        .route("/providers/_batch", post(entities::batch_providers))
+        .route(
+            "/providers/{name}",
+            get(entities::get_provider)
+                .put(entities::put_provider)
+                .delete(entities::delete_provider),
+        )
+        .route(
+            "/routes",
+            get(entities::list_routes).post(entities::create_route),
+        )
+        .route(
+            "/routes/{name}",
+            get(entities::get_route)
+                .put(entities::put_route)
+                .delete(entities::delete_route),
+        )
+        .route(
+            "/aliases",
+            get(entities::list_aliases).post(entities::create_alias),
+        )
+        .route(
+            "/aliases/{key}",
+            get(entities::get_alias).delete(entities::delete_alias),
+        )
+        .route(
+            "/users",
+            get(entities::list_users).post(entities::create_user),
+        )
+        .route("/users/_batch", post(entities::batch_users))
+        .route(
+            "/users/{name}",
+            get(entities::get_user)
+                .put(entities::put_user)
+                .delete(entities::delete_user),
+        )
+        .route("/users/{name}/keys", post(entities::create_key))
+        .route(
+            "/users/{name}/keys/{digest}",
+            axum::routing::delete(entities::delete_key),
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), require_admin))
+        .with_state(state);
+    Router::new()
+        .route("/admin/v1/openapi.json", get(openapi::document))
+        .nest("/admin/v1", api)
+}
+
+/// Bearer auth: the token's digest must equal the admin token digest.
+async fn require_admin(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    let presented = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| gproxy_config::digest::key_digest(t.trim()));
+    match presented {
+        Some(d) if constant_time_eq(d.as_bytes(), state.admin_digest.as_bytes()) => {
+            next.run(req).await
+        }
+        _ => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid admin bearer token is required",
+        )
+        .into_response(),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    details: Option<serde_json::Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{} not found", what.into()),
+        )
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut err = json!({"message": self.message, "code": self.code});
+        if let Some(d) = self.details {
+            err["details"] = d;
+        }
+        (self.status, Json(json!({ "error": err }))).into_response()
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(errs) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_configuration",
+                message: errs.to_string(),
+                details: serde_json::to_value(&errs).ok(),
+            },
+            ServiceError::NotFound(what) => ApiError::not_found(what),
+            ServiceError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::NotFound { entity, name } => {
+                ApiError::not_found(format!("{entity} `{name}`"))
+            }
+            other => {
+                tracing::error!(error = %other, "store failure");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "storage failure",
+                )
+            }
+        }
+    }
+}
+
+/// `?limit=&offset=` paging.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default = "default_limit")]
+    pub limit: u32,
+    #[serde(default)]
+    pub offset: u32,
+}
+
+fn default_limit() -> u32 {
+    100
+}
+
+impl PageQuery {
+    pub fn slice<T: Clone + serde::Serialize>(&self, items: &[T]) -> serde_json::Value {
+        let limit = self.limit.clamp(1, 1000) as usize;
+        let page: Vec<T> = items
+            .iter()
+            .skip(self.offset as usize)
+            .take(limit)
+            .cloned()
+            .collect();
+        json!({"items": page, "total": items.len(), "limit": limit, "offset": self.offset})
+    }
+}
