@@ -53,11 +53,18 @@ pub struct Running {
 }
 
 impl Running {
-    /// Stop serving and wait for both servers to close.
+    /// Stop serving: streams end, in-flight admin requests finish, both servers close (at most
+    /// ten seconds, then they are aborted).
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         for t in self.tasks {
-            let _ = t.await;
+            let abort = t.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(10), t)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
         }
     }
 }
@@ -122,6 +129,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         GrpcService {
             svc: svc.clone(),
             registry: registry.clone(),
+            stop: rx.clone(),
         },
         ClusterAuth::new(opts.cluster_token.as_deref()),
     );

@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::registry::Registry;
@@ -197,10 +198,25 @@ impl From<StoreError> for ApiError {
 /// `?limit=&offset=` paging.
 #[derive(Debug, Clone, Copy, serde::Deserialize)]
 pub struct PageQuery {
-    #[serde(default = "default_limit")]
+    #[serde(default = "default_limit", deserialize_with = "query_u32")]
     pub limit: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "query_u32")]
     pub offset: u32,
+}
+
+/// A number of a query string. Where [`PageQuery`] is `#[serde(flatten)]`ed into another query,
+/// serde hands its values over as text, which plain `u32` fields refuse (`?limit=1` was a 400).
+fn query_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        Int(u32),
+        Text(String),
+    }
+    match Num::deserialize(d)? {
+        Num::Int(n) => Ok(n),
+        Num::Text(t) => t.trim().parse().map_err(serde::de::Error::custom),
+    }
 }
 
 fn default_limit() -> u32 {

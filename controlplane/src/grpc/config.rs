@@ -7,7 +7,9 @@ use std::sync::Arc;
 use gproxy_proto::tonic::{Request, Response, Status, Streaming};
 use gproxy_proto::v1::{self, config_request, config_response};
 
-use super::Out;
+use tokio::sync::watch;
+
+use super::{stopped, Out};
 use crate::publish::Published;
 use crate::registry::Registry;
 use crate::service::ConfigService;
@@ -38,6 +40,7 @@ fn delta(prev: &Published, p: &Published) -> v1::ConfigResponse {
 pub async fn serve(
     svc: Arc<ConfigService>,
     registry: Arc<Registry>,
+    mut stop: watch::Receiver<bool>,
     req: Request<Streaming<v1::ConfigRequest>>,
 ) -> Result<Response<Out<v1::ConfigResponse>>, Status> {
     let peer = req.remote_addr().map(|a| a.to_string());
@@ -61,7 +64,10 @@ pub async fn serve(
         let mut pending_full = true;
         loop {
             let current = watch.borrow_and_update().clone();
-            if last_sent.as_ref().map(|l| l.version) != Some(current.version) || pending_full {
+            // version 0 = nothing configured yet: the data plane stays not-ready until there is
+            let unsent =
+                last_sent.as_ref().map(|l| l.version) != Some(current.version) || pending_full;
+            if current.version > 0 && unsent {
                 let msg = match (&last_sent, pending_full) {
                     (Some(prev), false) => delta(prev, &current),
                     _ => full(&current),
@@ -74,6 +80,7 @@ pub async fn serve(
                 pending_full = false;
             }
             tokio::select! {
+                _ = stopped(&mut stop) => break,
                 changed = watch.changed() => {
                     if changed.is_err() {
                         break;

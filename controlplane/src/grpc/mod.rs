@@ -12,15 +12,25 @@ use futures_util::Stream;
 use gproxy_proto::tonic::{self, Request, Response, Status, Streaming};
 use gproxy_proto::v1;
 
+use tokio::sync::watch;
+
 use crate::registry::Registry;
 use crate::service::ConfigService;
 
 pub struct GrpcService {
     pub svc: Arc<ConfigService>,
     pub registry: Arc<Registry>,
+    /// Becomes true when the server stops: every open stream then ends, so that the graceful
+    /// shutdown (which waits for open streams) completes while data planes are connected.
+    pub stop: watch::Receiver<bool>,
 }
 
 type Out<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
+
+/// Resolves once the server is stopping (or its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
 
 #[tonic::async_trait]
 impl gproxy_proto::ControlPlane for GrpcService {
@@ -32,14 +42,20 @@ impl gproxy_proto::ControlPlane for GrpcService {
         &self,
         req: Request<Streaming<v1::ConfigRequest>>,
     ) -> Result<Response<Self::StreamConfigStream>, Status> {
-        config::serve(self.svc.clone(), self.registry.clone(), req).await
+        config::serve(
+            self.svc.clone(),
+            self.registry.clone(),
+            self.stop.clone(),
+            req,
+        )
+        .await
     }
 
     async fn stream_usage(
         &self,
         req: Request<Streaming<v1::UsageBatch>>,
     ) -> Result<Response<Self::StreamUsageStream>, Status> {
-        usage::serve(self.svc.clone(), req)
+        usage::serve(self.svc.clone(), self.stop.clone(), req)
     }
 
     async fn report_health(
@@ -47,9 +63,17 @@ impl gproxy_proto::ControlPlane for GrpcService {
         req: Request<Streaming<v1::HealthReport>>,
     ) -> Result<Response<Self::ReportHealthStream>, Status> {
         let mut inbound = req.into_inner();
+        let mut stop = self.stop.clone();
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         tokio::spawn(async move {
-            while let Ok(Some(report)) = inbound.message().await {
+            loop {
+                let report = tokio::select! {
+                    m = inbound.message() => match m {
+                        Ok(Some(r)) => r,
+                        Ok(None) | Err(_) => break,
+                    },
+                    _ = stopped(&mut stop) => break,
+                };
                 for e in &report.events {
                     tracing::info!(node = %report.node_id, subject = %e.subject, id = %e.id, event = %e.event,
                         status = e.status, retry_after_ms = e.retry_after_ms, "data-plane health event");

@@ -7,17 +7,29 @@ use gproxy_config::usage::UsageRecord;
 use gproxy_proto::tonic::{Request, Response, Status, Streaming};
 use gproxy_proto::v1;
 
-use super::Out;
+use tokio::sync::watch;
+
+use super::{stopped, Out};
 use crate::service::ConfigService;
 
 pub fn serve(
     svc: Arc<ConfigService>,
+    mut stop: watch::Receiver<bool>,
     req: Request<Streaming<v1::UsageBatch>>,
 ) -> Result<Response<Out<v1::UsageAck>>, Status> {
     let mut inbound = req.into_inner();
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     tokio::spawn(async move {
-        while let Ok(Some(batch)) = inbound.message().await {
+        loop {
+            // a batch being committed is finished and acknowledged; the stop is seen between
+            // batches (what is not acknowledged is re-sent by the data plane)
+            let batch = tokio::select! {
+                m = inbound.message() => match m {
+                    Ok(Some(b)) => b,
+                    Ok(None) | Err(_) => break,
+                },
+                _ = stopped(&mut stop) => break,
+            };
             let mut records = Vec::with_capacity(batch.records.len());
             for r in batch.records {
                 match UsageRecord::try_from(r) {

@@ -21,16 +21,30 @@ use crate::app::{App, AppState};
 pub async fn run(app: AppState, link: Link, status: Arc<Status>, mut stop: watch::Receiver<bool>) {
     let mut last: Option<Snapshot> = None;
     let mut backoff = link.backoff();
+    let mut failures = 0u32;
     loop {
         let result = tokio::select! {
             r = session(&app, &link, &status, &mut last, &mut backoff) => r,
             _ = stopped(&mut stop) => return,
         };
-        status.config_connected.store(false, Ordering::Relaxed);
+        let served = last.as_ref().map_or(0, |s| s.version);
+        let was_up = status.config_connected.swap(false, Ordering::Relaxed);
         match result {
-            Ok(()) => tracing::info!("control plane ended the config stream; reconnecting"),
+            Ok(()) => {
+                failures = 0;
+                tracing::info!("control plane ended the config stream; reconnecting");
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "config stream failed; serving the last good snapshot")
+                failures = if was_up {
+                    1
+                } else {
+                    failures.saturating_add(1)
+                };
+                if super::loud(failures) {
+                    tracing::warn!(error = %e, failures, serving = served, "config stream failed; retrying");
+                } else {
+                    tracing::debug!(error = %e, failures, "config stream failed; retrying");
+                }
             }
         }
         if sleep_or_stop(backoff.next_delay(), &mut stop).await {
@@ -41,7 +55,7 @@ pub async fn run(app: AppState, link: Link, status: Arc<Status>, mut stop: watch
 
 #[derive(Debug, thiserror::Error)]
 enum StreamError {
-    #[error("{}: {}", .0.code(), .0.message())]
+    #[error("{}", super::status_line(.0))]
     Status(#[from] tonic::Status),
     #[error("the request stream closed")]
     Closed,

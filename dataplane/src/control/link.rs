@@ -126,3 +126,36 @@ pub fn outbound<T: Send + 'static>(
 ) -> impl futures_util::Stream<Item = T> + Send + 'static {
     futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|m| (m, rx)) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(url: &str) -> ControlOptions {
+        ControlOptions::new(url, "n1")
+    }
+
+    #[tokio::test]
+    async fn bad_settings_are_refused_at_start() {
+        assert!(matches!(
+            Link::new(&opts("not a url")),
+            Err(LinkError::Url(..))
+        ));
+        let mut o = opts("http://127.0.0.1:1");
+        o.cluster_token = Some("tok\u{e9}n\n".into());
+        assert!(matches!(Link::new(&o), Err(LinkError::Token)));
+        let mut o = opts("https://cp.internal:8082");
+        o.tls.cert = Some("/nonexistent/cert.pem".into());
+        assert!(matches!(Link::new(&o), Err(LinkError::HalfIdentity)));
+        o.tls.key = Some("/nonexistent/key.pem".into());
+        match Link::new(&o) {
+            Err(LinkError::File(p, _)) => assert_eq!(p, PathBuf::from("/nonexistent/cert.pem")),
+            other => panic!("{:?}", other.err()),
+        }
+        // plain http with a token, and https on the public roots, are fine
+        let mut o = opts("http://127.0.0.1:1");
+        o.cluster_token = Some("s3cret".into());
+        assert!(Link::new(&o).is_ok());
+        assert!(Link::new(&opts("https://cp.internal:8082")).is_ok());
+    }
+}

@@ -161,6 +161,17 @@ impl Backoff {
     }
 }
 
+/// Whether the `n`th failure in a row is worth a warning (1st, then every 10th); the others are
+/// logged at debug so an absent control plane does not flood the log.
+pub(crate) fn loud(n: u32) -> bool {
+    n <= 1 || n.is_multiple_of(10)
+}
+
+/// A status as one short line.
+pub(crate) fn status_line(s: &gproxy_proto::tonic::Status) -> String {
+    format!("{:?}: {}", s.code(), s.message())
+}
+
 /// Wait `d`, or less when told to stop; true when stopped.
 pub(crate) async fn sleep_or_stop(d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
     tokio::select! {

@@ -120,14 +120,24 @@ pub async fn run(
         loaded: HashMap::new(),
         spool,
     };
+    let mut failures = 0u32;
     loop {
         let result = d.session(&mut backoff, &mut stop).await;
-        d.status.usage_connected.store(false, Ordering::Relaxed);
-        match result {
+        let was_up = d.status.usage_connected.swap(false, Ordering::Relaxed);
+        let e = match result {
             Ok(()) => break,
-            Err(e) => {
-                tracing::warn!(error = %e, in_flight = d.unacked.len(), "usage stream down; will re-send")
-            }
+            Err(e) => e,
+        };
+        failures = if was_up {
+            1
+        } else {
+            failures.saturating_add(1)
+        };
+        let in_flight = d.unacked.len();
+        if super::loud(failures) {
+            tracing::warn!(error = %e, failures, in_flight, "usage stream down; will re-send");
+        } else {
+            tracing::debug!(error = %e, failures, in_flight, "usage stream down; will re-send");
         }
         if sleep_or_stop(backoff.next_delay(), &mut stop).await {
             break;
@@ -145,7 +155,7 @@ impl Drainer {
         let (tx, rx) = mpsc::channel::<UsageBatch>(self.opts.window + 1);
         let mut client = self.link.client();
         let mut inbound = tokio::select! {
-            r = client.stream_usage(outbound(rx)) => r.map_err(|s| s.to_string())?.into_inner(),
+            r = client.stream_usage(outbound(rx)) => r.map_err(|s| super::status_line(&s))?.into_inner(),
             _ = stopped(stop) => return Ok(()),
         };
         backoff.reset();
@@ -166,7 +176,7 @@ impl Drainer {
                 m = inbound.message() => match m {
                     Ok(Some(ack)) => self.acked(ack),
                     Ok(None) => return Err("the control plane ended the usage stream".to_owned()),
-                    Err(s) => return Err(s.to_string()),
+                    Err(s) => return Err(super::status_line(&s)),
                 },
                 _ = tick.tick() => force = true,
                 _ = notified => {}

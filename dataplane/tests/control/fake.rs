@@ -29,6 +29,8 @@ pub struct Shared {
     pub acks: Mutex<Vec<Ack>>,
     /// Request id → times delivered (committed once, the rest are duplicates).
     pub usage: Mutex<HashMap<String, usize>>,
+    /// Request ids in the order they were first committed.
+    pub order: Mutex<Vec<String>>,
     pub health: Mutex<Vec<HealthEvent>>,
     /// Calls refused for a wrong or missing cluster token.
     pub rejected: AtomicUsize,
@@ -145,6 +147,7 @@ impl ControlPlane for Service {
                         *n += 1;
                         if *n == 1 {
                             accepted += 1;
+                            shared.order.lock().unwrap().push(r.request_id.clone());
                         } else {
                             duplicates += 1;
                         }

@@ -113,6 +113,10 @@ async fn a_tiny_outbox_spills_to_disk_and_the_spool_drains_first() {
     })
     .await;
     assert_eq!(shared.delivered(), ids.len(), "nothing twice");
+    // the outbox kept the 4 oldest; the spool went first
+    let order = shared.order.lock().unwrap().clone();
+    assert_eq!(order[..26], ids[4..], "spooled records first, in order");
+    assert_eq!(order[26..], ids[..4]);
     drop(dp);
     let _ = std::fs::remove_dir_all(&spool);
 }

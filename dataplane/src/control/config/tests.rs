@@ -122,7 +122,7 @@ fn a_delta_before_any_snapshot_is_rejected() {
 }
 
 #[test]
-fn wire_values_the_runtime_rejects_are_nacked() {
+fn invalid_values_are_nacked_and_nothing_is_swapped() {
     let app = App::new(&Options::default()).unwrap();
     let mut last = None;
     let mut s = base(1);
