@@ -229,3 +229,127 @@ pub fn credentials<'a>(
     ordered.sort_by_key(|c| !health.available(&c.id, now)); // stable: healthy first, order kept
     ordered
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gproxy_config::{Bundle, Snapshot};
+    use std::time::Duration;
+
+    fn runtime(strategy: &str, cred_strategy: &str) -> Runtime {
+        let yaml = format!(
+            r#"
+providers:
+  - name: a
+    channel: openai
+    credential_strategy: {cred_strategy}
+    credentials: [{{name: k1, api_key: s1}}, {{name: k2, api_key: s2}}, {{name: k3, api_key: s3}}]
+    models: [{{id: m}}]
+  - name: b
+    channel: anthropic
+    credentials: [{{api_key: s}}]
+    models: [{{id: m}}]
+  - name: c
+    channel: gemini
+    credentials: [{{api_key: s}}]
+    models: [{{id: m}}]
+routes:
+  - name: r
+    strategy: {strategy}
+    members:
+      - {{provider: a, model: m, weight: 8}}
+      - {{provider: b, model: m, weight: 1}}
+      - {{provider: c, model: m, weight: 1, tier: 1}}
+users:
+  - name: u
+    keys: [{{key: gp-user-key-1}}]
+"#
+        );
+        let snap = Snapshot::from_bundle(&Bundle::parse(&yaml).unwrap(), 1).unwrap();
+        Runtime::compile(&snap).unwrap()
+    }
+
+    fn order(rt: &Runtime, health: &Health, cursors: &Cursors) -> Vec<String> {
+        let user = &rt.users[0];
+        resolve(rt, user, None, "r", health, cursors)
+            .unwrap()
+            .candidates
+            .iter()
+            .map(|c| c.provider.spec.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn weighted_follows_weights_and_keeps_tiers_last() {
+        let rt = runtime("weighted", "round_robin");
+        let (h, cur) = (Health::new(5, Duration::from_secs(30)), Cursors::default());
+        let mut first_a = 0;
+        for _ in 0..1000 {
+            let o = order(&rt, &h, &cur);
+            assert_eq!(o.len(), 3);
+            assert_eq!(o[2], "c", "the fallback tier is always last");
+            if o[0] == "a" {
+                first_a += 1;
+            }
+        }
+        // weight 8 of 9 within the tier: about 889 of 1000
+        assert!((820..=950).contains(&first_a), "{first_a}");
+    }
+
+    #[test]
+    fn least_latency_prefers_the_fastest_member() {
+        let rt = runtime("least_latency", "round_robin");
+        let (h, cur) = (Health::new(5, Duration::from_secs(30)), Cursors::default());
+        h.success(&Arc::from("a/m"), Duration::from_millis(300));
+        h.success(&Arc::from("b/m"), Duration::from_millis(20));
+        assert_eq!(order(&rt, &h, &cur), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn open_breakers_go_last() {
+        let rt = runtime("failover", "round_robin");
+        let (h, cur) = (Health::new(1, Duration::from_secs(30)), Cursors::default());
+        h.failure(
+            &Arc::from("a/m"),
+            crate::health::Failure::Transient,
+            Instant::now(),
+        );
+        assert_eq!(order(&rt, &h, &cur), ["b", "c", "a"]);
+    }
+
+    #[test]
+    fn credentials_rotate_or_stick() {
+        let h = Health::new(5, Duration::from_secs(30));
+        let cur = Cursors::default();
+        let rt = runtime("failover", "round_robin");
+        let a = rt.provider("a").unwrap();
+        let firsts: Vec<String> = (0..3)
+            .map(|_| {
+                credentials(a, &[1; 32], &h, &cur)[0]
+                    .spec
+                    .name
+                    .clone()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(firsts, ["k1", "k2", "k3"], "round robin");
+
+        let rt = runtime("failover", "sticky");
+        let a = rt.provider("a").unwrap();
+        let key1 = credentials(a, &[1; 32], &h, &cur)[0].id.clone();
+        for _ in 0..5 {
+            assert_eq!(
+                credentials(a, &[1; 32], &h, &cur)[0].id,
+                key1,
+                "the same key keeps its credential"
+            );
+        }
+        let spread: std::collections::HashSet<_> = (0..32u8)
+            .map(|i| credentials(a, &[i; 32], &h, &cur)[0].id.clone())
+            .collect();
+        assert!(spread.len() > 1, "different keys spread over credentials");
+        // a rested credential is skipped while healthy ones remain
+        h.failure(&key1, crate::health::Failure::AuthDead, Instant::now());
+        assert_ne!(credentials(a, &[1; 32], &h, &cur)[0].id, key1);
+    }
+}
