@@ -48,20 +48,22 @@ gproxy is running.
   ${token_line:-admin token: printed on the first start only; set GPROXY_ADMIN_TOKEN to choose one}
   logs:                   $dir/controlplane.log, $dir/dataplane.log
 
-Add a provider, a route and a key (replace the token and the OpenAI key):
-  curl -X PUT http://127.0.0.1:$admin_port/admin/v1/bundle \\
-    -H "authorization: Bearer \$ADMIN_TOKEN" -H 'content-type: application/yaml' --data-binary @- <<'YAML'
-  providers:
-    - name: openai
-      channel: openai
-      credentials: [{api_key: sk-...}]
-      models: [{id: gpt-4o-mini}]
-  routes:
-    - {name: gpt-4o-mini, members: [{provider: openai, model: gpt-4o-mini}]}
-  users:
-    - name: me
-      keys: [{key: gp-my-first-key-0001}]
-  YAML
+Add a provider, a route and a key (put your admin token and OpenAI key in):
+ADMIN_TOKEN=gpa-...
+curl -X PUT http://127.0.0.1:$admin_port/admin/v1/bundle \\
+  -H "authorization: Bearer \$ADMIN_TOKEN" -H 'content-type: application/yaml' --data-binary @- <<'YAML'
+providers:
+  - name: openai
+    channel: openai
+    credentials: [{api_key: sk-...}]
+    models: [{id: gpt-4o-mini}]
+routes:
+  - {name: gpt-4o-mini, members: [{provider: openai, model: gpt-4o-mini}]}
+users:
+  - name: me
+    keys: [{key: gp-my-first-key-0001}]
+YAML
+
 Then point any SDK at http://127.0.0.1:$api_port/v1 with the key gp-my-first-key-0001.
 Ctrl-C stops both processes.
 TXT
