@@ -27,7 +27,7 @@ fn record(i: u64, user: &str, ts_ms: u64, provider: Option<&str>, end: EndState)
         operation: "chat".into(),
         inbound_kind: "openai_chat".into(),
         upstream_kind: provider.map(|_| "openai_responses".into()),
-        stream: i % 2 == 0,
+        stream: i.is_multiple_of(2),
         input_tokens: 100 + i,
         output_tokens: 10 * i,
         cache_read_tokens: i,
@@ -37,7 +37,7 @@ fn record(i: u64, user: &str, ts_ms: u64, provider: Option<&str>, end: EndState)
         status: if end == EndState::Error { 502 } else { 200 },
         end,
         latency_ms: 40 + i,
-        ttft_ms: (i % 2 == 0).then_some(7),
+        ttft_ms: i.is_multiple_of(2).then_some(7),
         attempts: 1,
     }
 }
