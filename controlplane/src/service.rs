@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use gproxy_config::bundle::Alias;
+use gproxy_config::bundle::{Alias, Provider, Route, Settings, User};
 use gproxy_config::{Bundle, Snapshot, ValidationErrors};
 use tokio::sync::Mutex;
 
@@ -84,14 +84,123 @@ impl ConfigService {
         edit: impl FnOnce(&mut Bundle) -> Result<T, ServiceError>,
     ) -> Result<(u64, T), ServiceError> {
         let _w = self.write.lock().await;
-        let mut candidate = self.store.load_bundle(&self.crypto).await?;
+        let current = self.store.load_bundle(&self.crypto).await?;
+        let mut candidate = current.clone();
         let out = edit(&mut candidate)?;
         candidate.validate().map_err(ServiceError::Invalid)?;
-        self.store
-            .replace_bundle(&candidate, &self.crypto, actor)
-            .await?;
+        // one changed entity is written alone (its own transaction); anything wider replaces
+        // the whole configuration in one transaction
+        let (store, crypto) = (&self.store, self.crypto.as_ref());
+        match single_change(&current, &candidate) {
+            Some(Change::Provider(p)) => store.put_provider(p, crypto, actor).await?,
+            Some(Change::DeleteProvider(n)) => store.delete_provider(n, actor).await?,
+            Some(Change::Route(r)) => store.put_route(r, actor).await?,
+            Some(Change::DeleteRoute(n)) => store.delete_route(n, actor).await?,
+            Some(Change::Alias(a)) => store.put_alias(a, actor).await?,
+            Some(Change::DeleteAlias(k)) => store.delete_alias(k, actor).await?,
+            Some(Change::User(u)) => store.put_user(u, actor).await?,
+            Some(Change::DeleteUser(n)) => store.delete_user(n, actor).await?,
+            Some(Change::Settings(st)) => store.put_settings(st, actor).await?,
+            None => store.replace_bundle(&candidate, crypto, actor).await?,
+        };
         Ok((self.republish().await?, out))
     }
+}
+
+/// The one entity an edit changed.
+enum Change<'a> {
+    Provider(&'a Provider),
+    DeleteProvider(&'a str),
+    Route(&'a Route),
+    DeleteRoute(&'a str),
+    Alias(&'a Alias),
+    DeleteAlias(&'a str),
+    User(&'a User),
+    DeleteUser(&'a str),
+    Settings(&'a Settings),
+}
+
+/// `Some` when exactly one entity differs between the two bundles (order changes count as
+/// wider changes: they need the whole configuration rewritten).
+fn single_change<'a>(old: &'a Bundle, new: &'a Bundle) -> Option<Change<'a>> {
+    let mut changes: Vec<Change<'a>> = Vec::new();
+    diff(
+        &old.providers,
+        &new.providers,
+        |p| p.name.clone(),
+        &mut changes,
+        Change::Provider,
+        |p| Change::DeleteProvider(&p.name),
+    )?;
+    diff(
+        &old.routes,
+        &new.routes,
+        |r| r.name.clone(),
+        &mut changes,
+        Change::Route,
+        |r| Change::DeleteRoute(&r.name),
+    )?;
+    diff(
+        &old.aliases,
+        &new.aliases,
+        alias_key,
+        &mut changes,
+        Change::Alias,
+        |a| {
+            Change::DeleteAlias(
+                a.name
+                    .as_deref()
+                    .or(a.pattern.as_deref())
+                    .unwrap_or_default(),
+            )
+        },
+    )?;
+    diff(
+        &old.users,
+        &new.users,
+        |u| u.name.clone(),
+        &mut changes,
+        Change::User,
+        |u| Change::DeleteUser(&u.name),
+    )?;
+    if old.settings != new.settings {
+        changes.push(Change::Settings(&new.settings));
+    }
+    if changes.len() == 1 {
+        changes.pop()
+    } else {
+        None
+    }
+}
+
+/// Record per-item changes of one collection; `None` when its order changed.
+fn diff<'a, T: PartialEq>(
+    old: &'a [T],
+    new: &'a [T],
+    key: impl Fn(&T) -> String,
+    out: &mut Vec<Change<'a>>,
+    put: impl Fn(&'a T) -> Change<'a>,
+    delete: impl Fn(&'a T) -> Change<'a>,
+) -> Option<()> {
+    let old_keys: Vec<String> = old.iter().map(&key).collect();
+    let new_keys: Vec<String> = new.iter().map(&key).collect();
+    let kept_old: Vec<&String> = old_keys.iter().filter(|k| new_keys.contains(k)).collect();
+    let kept_new: Vec<&String> = new_keys.iter().filter(|k| old_keys.contains(k)).collect();
+    if kept_old != kept_new {
+        return None;
+    }
+    for (item, k) in old.iter().zip(&old_keys) {
+        if !new_keys.contains(k) {
+            out.push(delete(item));
+        }
+    }
+    for (item, k) in new.iter().zip(&new_keys) {
+        match old_keys.iter().position(|o| o == k) {
+            Some(j) if old.get(j) == Some(item) => {}
+            _ => out.push(put(item)),
+        }
+    }
+    Some(())
 }
 
 /// Replace the item `same` matches, or append it.

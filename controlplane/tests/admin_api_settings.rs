@@ -183,4 +183,40 @@ async fn invalid_changes_are_refused(db: TestDb) {
     c.shutdown().await;
 }
 
-on_both_backends!(settings_and_batch_providers, invalid_changes_are_refused);
+/// Bodies that are not the entity's shape are refused in the API's error shape, naming the field.
+async fn malformed_bodies_are_refused_in_shape(db: TestDb) {
+    let (c, v0) = with_base(db, 1).await;
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("/routes", b"{not json", ""),
+        ("/routes", br#"{"name": "r"}"#, "members"),
+        ("/users", br#"{"name": "u", "enabled": "yes"}"#, "enabled"),
+    ];
+    for (path, body, field) in cases {
+        let full = format!("/admin/v1{path}");
+        let a = c
+            .admin
+            .raw(
+                "POST".parse().unwrap(),
+                &full,
+                Some((body.to_vec(), "application/json")),
+            )
+            .await;
+        assert!(matches!(a.status, 400 | 422), "{path} → {a:?}");
+        assert_eq!(a.body["error"]["code"], "invalid_body", "{a:?}");
+        assert!(
+            a.body["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(field),
+            "{a:?}"
+        );
+    }
+    assert_eq!(c.admin.version().await, v0);
+    c.shutdown().await;
+}
+
+on_both_backends!(
+    settings_and_batch_providers,
+    invalid_changes_are_refused,
+    malformed_bodies_are_refused_in_shape
+);

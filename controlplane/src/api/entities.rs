@@ -9,7 +9,7 @@ use gproxy_config::Bundle;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ApiError, PageQuery, Shared};
+use super::{ApiError, Body, PageQuery, Shared};
 use crate::service::{alias_key, upsert, ServiceError};
 
 type Res = Result<(StatusCode, Json<Value>), ApiError>;
@@ -95,7 +95,7 @@ pub async fn get_provider(
     Ok(Json(redact(p)))
 }
 
-pub async fn create_provider(State(s): State<Shared>, Json(p): Json<Provider>) -> Res {
+pub async fn create_provider(State(s): State<Shared>, Body(p): Body<Provider>) -> Res {
     if bundle(&s).await?.providers.iter().any(|x| x.name == p.name) {
         return Err(conflict("provider", &p.name));
     }
@@ -113,7 +113,7 @@ pub async fn create_provider(State(s): State<Shared>, Json(p): Json<Provider>) -
 pub async fn put_provider(
     State(s): State<Shared>,
     Path(name): Path<String>,
-    Json(mut p): Json<Provider>,
+    Body(mut p): Body<Provider>,
 ) -> Res {
     if p.name != name {
         return Err(ApiError::bad_request(
@@ -154,7 +154,7 @@ pub struct Batch {
     enabled: bool,
 }
 
-pub async fn batch_providers(State(s): State<Shared>, Json(batch): Json<Batch>) -> Res {
+pub async fn batch_providers(State(s): State<Shared>, Body(batch): Body<Batch>) -> Res {
     let actor = format!(
         "admin: set enabled={} on {} providers",
         batch.enabled,
@@ -205,7 +205,7 @@ pub async fn get_route(
         .ok_or_else(|| ApiError::not_found(format!("route `{name}`")))
 }
 
-pub async fn create_route(State(s): State<Shared>, Json(r): Json<Route>) -> Res {
+pub async fn create_route(State(s): State<Shared>, Body(r): Body<Route>) -> Res {
     if bundle(&s).await?.routes.iter().any(|x| x.name == r.name) {
         return Err(conflict("route", &r.name));
     }
@@ -223,7 +223,7 @@ pub async fn create_route(State(s): State<Shared>, Json(r): Json<Route>) -> Res 
 pub async fn put_route(
     State(s): State<Shared>,
     Path(name): Path<String>,
-    Json(r): Json<Route>,
+    Body(r): Body<Route>,
 ) -> Res {
     if r.name != name {
         return Err(ApiError::bad_request(
@@ -289,7 +289,7 @@ pub async fn get_alias(
 }
 
 /// Create or replace the alias with the same name / pattern.
-pub async fn create_alias(State(s): State<Shared>, Json(a): Json<Alias>) -> Res {
+pub async fn create_alias(State(s): State<Shared>, Body(a): Body<Alias>) -> Res {
     let key = alias_key(&a);
     let actor = format!("admin: put alias {key}");
     let (v, ()) = s
@@ -365,7 +365,7 @@ pub fn generate_key() -> String {
     format!("gp-{}", Alphanumeric.sample_string(&mut rand::rng(), 40))
 }
 
-pub async fn create_user(State(s): State<Shared>, Json(mut u): Json<User>) -> Res {
+pub async fn create_user(State(s): State<Shared>, Body(mut u): Body<User>) -> Res {
     if bundle(&s).await?.users.iter().any(|x| x.name == u.name) {
         return Err(conflict("user", &u.name));
     }
@@ -384,7 +384,7 @@ pub async fn create_user(State(s): State<Shared>, Json(mut u): Json<User>) -> Re
 pub async fn put_user(
     State(s): State<Shared>,
     Path(name): Path<String>,
-    Json(mut u): Json<User>,
+    Body(mut u): Body<User>,
 ) -> Res {
     if u.name != name {
         return Err(ApiError::bad_request(
@@ -419,7 +419,7 @@ pub async fn delete_user(State(s): State<Shared>, Path(name): Path<String>) -> R
     ok(v, json!({}))
 }
 
-pub async fn batch_users(State(s): State<Shared>, Json(batch): Json<Batch>) -> Res {
+pub async fn batch_users(State(s): State<Shared>, Body(batch): Body<Batch>) -> Res {
     let actor = format!(
         "admin: set enabled={} on {} users",
         batch.enabled,
@@ -517,7 +517,7 @@ pub async fn get_settings(State(s): State<Shared>) -> Result<Json<Settings>, Api
     Ok(Json(bundle(&s).await?.settings))
 }
 
-pub async fn put_settings(State(s): State<Shared>, Json(settings): Json<Settings>) -> Res {
+pub async fn put_settings(State(s): State<Shared>, Body(settings): Body<Settings>) -> Res {
     let (v, ()) = s
         .svc
         .edit("admin: put settings", |b| {

@@ -195,6 +195,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A JSON body whose rejections (bad JSON, missing or mistyped fields) are answered in the API's
+/// error shape, with serde's message naming the field.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(rej) => Err(ApiError::new(rej.status(), "invalid_body", rej.body_text())),
+        }
+    }
+}
+
 /// `?limit=&offset=` paging.
 #[derive(Debug, Clone, Copy, serde::Deserialize)]
 pub struct PageQuery {
