@@ -18,6 +18,8 @@ pub enum ServiceError {
     Invalid(ValidationErrors),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

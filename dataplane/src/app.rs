@@ -43,16 +43,22 @@ impl Default for Options {
     }
 }
 
+/// An upstream HTTP client: pooled keep-alive connections, no redirects, no ambient proxies
+/// (proxies are per provider / credential).
+pub fn upstream_client(connect_timeout: Duration) -> Result<wreq::Client, wreq::Error> {
+    wreq::Client::builder()
+        .connect_timeout(connect_timeout)
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(256)
+        .no_proxy()
+        .redirect(wreq::redirect::Policy::none())
+        .build()
+}
+
 impl App {
     pub fn new(opts: &Options) -> Result<AppState, wreq::Error> {
-        let client = wreq::Client::builder()
-            .connect_timeout(opts.connect_timeout)
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(256)
-            .no_proxy()
-            .redirect(wreq::redirect::Policy::none())
-            .build()?;
+        let client = upstream_client(opts.connect_timeout)?;
         let defaults = gproxy_config::bundle::Settings::default();
         Ok(Arc::new(App {
             runtime: ArcSwap::from_pointee(Runtime::empty()),

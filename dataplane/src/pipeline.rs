@@ -192,7 +192,8 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
             let sent_at = Instant::now();
             // a whole answer's body is bounded by `first_byte_ms` too (bundle docs)
             let body_deadline = sent_at + prepared.first_byte;
-            let resp = upstream::send(&app.client, prepared).await;
+            let client = provider.client.as_ref().unwrap_or(&app.client);
+            let resp = upstream::send(client, prepared).await;
             let waited = sent_at.elapsed();
             led.upstream_wait += waited;
             let resp = match resp {

@@ -23,6 +23,9 @@ pub struct ProviderRt {
     pub credentials: Vec<CredentialRt>,
     /// Model id → position in `spec.models`.
     pub models: HashMap<String, usize>,
+    /// A client of its own when the provider sets `timeouts.connect_ms` (wreq sets the connect
+    /// timeout per client); otherwise the shared one is used.
+    pub client: Option<wreq::Client>,
 }
 
 pub struct CredentialRt {
@@ -195,6 +198,14 @@ impl Runtime {
                 .map(|(i, m)| (m.id.clone(), i))
                 .collect();
             providers_by_name.insert(p.name.clone(), index);
+            let client = match p.timeouts.connect_ms.filter(|ms| *ms > 0) {
+                Some(ms) => Some(
+                    crate::app::upstream_client(std::time::Duration::from_millis(ms)).map_err(
+                        |e| CompileError::Invalid(format!("provider {}: http client: {e}", p.name)),
+                    )?,
+                ),
+                None => None,
+            };
             providers.push(Arc::new(ProviderRt {
                 index,
                 spec: p.clone(),
@@ -202,6 +213,7 @@ impl Runtime {
                 base_url,
                 credentials,
                 models,
+                client,
             }));
         }
         let mut users = Vec::with_capacity(snap.users.len());
@@ -312,6 +324,20 @@ impl Runtime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_provider_with_its_own_connect_timeout_gets_its_own_client() {
+        let b = gproxy_config::Bundle::parse(
+            "providers:\n  - {name: a, channel: openai, timeouts: {connect_ms: 1500}}\n  - {name: b, channel: gemini}\n",
+        )
+        .unwrap();
+        let rt = Runtime::compile(&Snapshot::from_bundle(&b, 1).unwrap()).unwrap();
+        assert!(rt.provider("a").unwrap().client.is_some());
+        assert!(
+            rt.provider("b").unwrap().client.is_none(),
+            "the shared client serves the rest"
+        );
+    }
 
     #[test]
     fn globs() {

@@ -1,18 +1,159 @@
 //! CRUD for providers, routes, aliases, users (+ keys) and settings, in the bundle's own JSON
-//! shapes. Secrets are redacted on the way out; a redacted secret sent back keeps the stored one.
+//! shapes, through one set of generic handlers over [`Entity`]. Secrets are redacted on the way
+//! out; a redacted secret sent back keeps the stored one.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use gproxy_config::bundle::{Alias, Key, Provider, Route, Settings, User, REDACTED};
 use gproxy_config::Bundle;
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{ApiError, Body, PageQuery, Shared};
 use crate::service::{alias_key, upsert, ServiceError};
 
 type Res = Result<(StatusCode, Json<Value>), ApiError>;
+
+/// A configuration entity the admin API manages.
+pub trait Entity: Clone + Serialize + DeserializeOwned + Send + 'static {
+    /// Singular name, for messages and audit.
+    const KIND: &'static str;
+    /// Creating one that exists replaces it (aliases have no other identity than their content).
+    const UPSERT_ON_CREATE: bool = false;
+    fn key(&self) -> String;
+    fn all(b: &Bundle) -> &[Self];
+    fn all_mut(b: &mut Bundle) -> &mut Vec<Self>;
+    /// How it is fetched (secrets redacted).
+    fn view(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+    /// How it is listed.
+    fn list_view(&self) -> Value {
+        self.view()
+    }
+    /// Settle a written entity against the stored one; extra fields for the answer.
+    fn prepare(&mut self, _stored: Option<&Self>) -> Value {
+        json!({})
+    }
+    fn enabled(&self) -> Option<bool> {
+        None
+    }
+    fn set_enabled(&mut self, _enabled: bool) -> bool {
+        false
+    }
+}
+
+impl Entity for Provider {
+    const KIND: &'static str = "provider";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn all(b: &Bundle) -> &[Self] {
+        &b.providers
+    }
+    fn all_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.providers
+    }
+    fn view(&self) -> Value {
+        let mut p = self.clone();
+        for c in &mut p.credentials {
+            c.api_key = REDACTED.to_owned();
+        }
+        serde_json::to_value(p).unwrap_or_default()
+    }
+    fn prepare(&mut self, stored: Option<&Self>) -> Value {
+        for c in &mut self.credentials {
+            if c.api_key == REDACTED {
+                if let Some(prev) =
+                    stored.and_then(|o| o.credentials.iter().find(|x| x.name == c.name))
+                {
+                    c.api_key.clone_from(&prev.api_key);
+                }
+            }
+        }
+        json!({})
+    }
+    fn enabled(&self) -> Option<bool> {
+        Some(self.enabled)
+    }
+    fn set_enabled(&mut self, enabled: bool) -> bool {
+        self.enabled = enabled;
+        true
+    }
+}
+
+impl Entity for Route {
+    const KIND: &'static str = "route";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn all(b: &Bundle) -> &[Self] {
+        &b.routes
+    }
+    fn all_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.routes
+    }
+}
+
+impl Entity for Alias {
+    const KIND: &'static str = "alias";
+    const UPSERT_ON_CREATE: bool = true;
+    fn key(&self) -> String {
+        alias_key(self)
+    }
+    fn all(b: &Bundle) -> &[Self] {
+        &b.aliases
+    }
+    fn all_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.aliases
+    }
+    /// Listed with its key, the handle of `GET`/`DELETE /aliases/{key}`.
+    fn list_view(&self) -> Value {
+        let mut v = self.view();
+        v["key"] = json!(alias_key(self));
+        v
+    }
+}
+
+impl Entity for User {
+    const KIND: &'static str = "user";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn all(b: &Bundle) -> &[Self] {
+        &b.users
+    }
+    fn all_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.users
+    }
+    /// Key material in a create/put is imported (stored as its digest); keys without material
+    /// or digest are generated and returned once in `created_keys`.
+    fn prepare(&mut self, _stored: Option<&Self>) -> Value {
+        let mut created = Vec::new();
+        for k in &mut self.keys {
+            if k.key.is_none() && k.digest.is_none() {
+                let material = generate_key();
+                created.push(json!({"name": k.name, "key": material}));
+                k.key = Some(material);
+            }
+        }
+        json!({ "created_keys": created })
+    }
+    fn enabled(&self) -> Option<bool> {
+        Some(self.enabled)
+    }
+    fn set_enabled(&mut self, enabled: bool) -> bool {
+        self.enabled = enabled;
+        true
+    }
+}
+
+pub fn generate_key() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    format!("gp-{}", Alphanumeric.sample_string(&mut rand::rng(), 40))
+}
 
 fn ok(version: u64, extra: Value) -> Res {
     let mut body = json!({ "version": version });
@@ -22,39 +163,8 @@ fn ok(version: u64, extra: Value) -> Res {
     Ok((StatusCode::OK, Json(body)))
 }
 
-fn redact(p: &Provider) -> Provider {
-    let mut p = p.clone();
-    for c in &mut p.credentials {
-        c.api_key = REDACTED.to_owned();
-    }
-    p
-}
-
-/// Keep stored secrets for credentials sent back redacted.
-fn keep_secrets(new: &mut Provider, old: Option<&Provider>) {
-    for c in &mut new.credentials {
-        if c.api_key == REDACTED {
-            if let Some(prev) = old.and_then(|o| o.credentials.iter().find(|x| x.name == c.name)) {
-                c.api_key.clone_from(&prev.api_key);
-            }
-        }
-    }
-}
-
-fn missing(what: &str, name: &str) -> ServiceError {
-    ServiceError::NotFound(format!("{what} `{name}`"))
-}
-
-fn conflict(what: &str, name: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "already_exists",
-        format!("{what} `{name}` already exists"),
-    )
-}
-
-async fn bundle(s: &Shared) -> Result<Bundle, ApiError> {
-    Ok(s.svc.bundle().await?)
+fn missing<E: Entity>(key: &str) -> ServiceError {
+    ServiceError::NotFound(format!("{} `{key}`", E::KIND))
 }
 
 #[derive(Deserialize)]
@@ -65,82 +175,90 @@ pub struct ListFilter {
     prefix: Option<String>,
 }
 
-// providers ---------------------------------------------------------------------------------
-
-pub async fn list_providers(
+pub async fn list<E: Entity>(
     State(s): State<Shared>,
     Query(f): Query<ListFilter>,
 ) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Provider> = bundle(&s)
-        .await?
-        .providers
+    let b = s.svc.bundle().await?;
+    let items: Vec<Value> = E::all(&b)
         .iter()
-        .filter(|p| f.enabled.is_none_or(|e| p.enabled == e))
-        .filter(|p| f.prefix.as_deref().is_none_or(|x| p.name.starts_with(x)))
-        .map(redact)
+        .filter(|e| {
+            f.enabled
+                .is_none_or(|want| e.enabled().is_none_or(|is| is == want))
+        })
+        .filter(|e| f.prefix.as_deref().is_none_or(|p| e.key().starts_with(p)))
+        .map(Entity::list_view)
         .collect();
     Ok(Json(f.page.slice(&items)))
 }
 
-pub async fn get_provider(
+pub async fn get_one<E: Entity>(
     State(s): State<Shared>,
-    Path(name): Path<String>,
-) -> Result<Json<Provider>, ApiError> {
-    let b = bundle(&s).await?;
-    let p = b
-        .providers
+    Path(key): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let b = s.svc.bundle().await?;
+    E::all(&b)
         .iter()
-        .find(|p| p.name == name)
-        .ok_or_else(|| ApiError::not_found(format!("provider `{name}`")))?;
-    Ok(Json(redact(p)))
+        .find(|e| e.key() == key)
+        .map(|e| Json(e.view()))
+        .ok_or_else(|| ApiError::not_found(format!("{} `{key}`", E::KIND)))
 }
 
-pub async fn create_provider(State(s): State<Shared>, Body(p): Body<Provider>) -> Res {
-    if bundle(&s).await?.providers.iter().any(|x| x.name == p.name) {
-        return Err(conflict("provider", &p.name));
-    }
-    let actor = format!("admin: create provider {}", p.name);
-    let (v, ()) = s
+pub async fn create<E: Entity>(State(s): State<Shared>, Body(mut e): Body<E>) -> Res {
+    let key = e.key();
+    let actor = format!("admin: create {} {key}", E::KIND);
+    let (v, extra) = s
         .svc
         .edit(&actor, |b| {
-            b.providers.push(p);
-            Ok(())
+            let items = E::all_mut(b);
+            let stored = items.iter().find(|x| x.key() == key).cloned();
+            if stored.is_some() && !E::UPSERT_ON_CREATE {
+                return Err(ServiceError::Conflict(format!(
+                    "{} `{key}` already exists",
+                    E::KIND
+                )));
+            }
+            let extra = e.prepare(stored.as_ref());
+            upsert(items, e, |x| x.key() == key);
+            Ok(extra)
         })
         .await?;
-    ok(v, json!({}))
+    ok(v, extra)
 }
 
-pub async fn put_provider(
+pub async fn put<E: Entity>(
     State(s): State<Shared>,
-    Path(name): Path<String>,
-    Body(mut p): Body<Provider>,
+    Path(key): Path<String>,
+    Body(mut e): Body<E>,
 ) -> Res {
-    if p.name != name {
+    if e.key() != key {
         return Err(ApiError::bad_request(
             "the body's `name` must match the path",
         ));
     }
-    let actor = format!("admin: put provider {name}");
-    let (v, ()) = s
+    let actor = format!("admin: put {} {key}", E::KIND);
+    let (v, extra) = s
         .svc
         .edit(&actor, |b| {
-            keep_secrets(&mut p, b.providers.iter().find(|x| x.name == name));
-            upsert(&mut b.providers, p, |x| x.name == name);
-            Ok(())
+            let items = E::all_mut(b);
+            let extra = e.prepare(items.iter().find(|x| x.key() == key));
+            upsert(items, e, |x| x.key() == key);
+            Ok(extra)
         })
         .await?;
-    ok(v, json!({}))
+    ok(v, extra)
 }
 
-pub async fn delete_provider(State(s): State<Shared>, Path(name): Path<String>) -> Res {
-    let actor = format!("admin: delete provider {name}");
+pub async fn delete<E: Entity>(State(s): State<Shared>, Path(key): Path<String>) -> Res {
+    let actor = format!("admin: delete {} {key}", E::KIND);
     let (v, ()) = s
         .svc
         .edit(&actor, |b| {
-            let before = b.providers.len();
-            b.providers.retain(|p| p.name != name);
-            if b.providers.len() == before {
-                return Err(missing("provider", &name));
+            let items = E::all_mut(b);
+            let before = items.len();
+            items.retain(|x| x.key() != key);
+            if items.len() == before {
+                return Err(missing::<E>(&key));
             }
             Ok(())
         })
@@ -154,290 +272,29 @@ pub struct Batch {
     enabled: bool,
 }
 
-pub async fn batch_providers(State(s): State<Shared>, Body(batch): Body<Batch>) -> Res {
+pub async fn batch<E: Entity>(State(s): State<Shared>, Body(batch): Body<Batch>) -> Res {
     let actor = format!(
-        "admin: set enabled={} on {} providers",
+        "admin: set enabled={} on {} {}s",
         batch.enabled,
-        batch.names.len()
+        batch.names.len(),
+        E::KIND
     );
     let (v, n) = s
         .svc
         .edit(&actor, |b| {
-            let mut n = 0;
-            for p in b
-                .providers
+            let n = E::all_mut(b)
                 .iter_mut()
-                .filter(|p| batch.names.contains(&p.name))
-            {
-                p.enabled = batch.enabled;
-                n += 1;
-            }
+                .filter(|e| batch.names.contains(&e.key()))
+                .map(|e| e.set_enabled(batch.enabled))
+                .filter(|changed| *changed)
+                .count();
             Ok(n)
         })
         .await?;
     ok(v, json!({ "changed": n }))
 }
 
-// routes ------------------------------------------------------------------------------------
-
-pub async fn list_routes(
-    State(s): State<Shared>,
-    Query(f): Query<ListFilter>,
-) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Route> = bundle(&s)
-        .await?
-        .routes
-        .into_iter()
-        .filter(|r| f.prefix.as_deref().is_none_or(|x| r.name.starts_with(x)))
-        .collect();
-    Ok(Json(f.page.slice(&items)))
-}
-
-pub async fn get_route(
-    State(s): State<Shared>,
-    Path(name): Path<String>,
-) -> Result<Json<Route>, ApiError> {
-    let b = bundle(&s).await?;
-    b.routes
-        .into_iter()
-        .find(|r| r.name == name)
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("route `{name}`")))
-}
-
-pub async fn create_route(State(s): State<Shared>, Body(r): Body<Route>) -> Res {
-    if bundle(&s).await?.routes.iter().any(|x| x.name == r.name) {
-        return Err(conflict("route", &r.name));
-    }
-    let actor = format!("admin: create route {}", r.name);
-    let (v, ()) = s
-        .svc
-        .edit(&actor, |b| {
-            b.routes.push(r);
-            Ok(())
-        })
-        .await?;
-    ok(v, json!({}))
-}
-
-pub async fn put_route(
-    State(s): State<Shared>,
-    Path(name): Path<String>,
-    Body(r): Body<Route>,
-) -> Res {
-    if r.name != name {
-        return Err(ApiError::bad_request(
-            "the body's `name` must match the path",
-        ));
-    }
-    let actor = format!("admin: put route {name}");
-    let (v, ()) = s
-        .svc
-        .edit(&actor, |b| {
-            upsert(&mut b.routes, r, |x| x.name == name);
-            Ok(())
-        })
-        .await?;
-    ok(v, json!({}))
-}
-
-pub async fn delete_route(State(s): State<Shared>, Path(name): Path<String>) -> Res {
-    let actor = format!("admin: delete route {name}");
-    let (v, ()) = s
-        .svc
-        .edit(&actor, |b| {
-            let before = b.routes.len();
-            b.routes.retain(|r| r.name != name);
-            if b.routes.len() == before {
-                return Err(missing("route", &name));
-            }
-            Ok(())
-        })
-        .await?;
-    ok(v, json!({}))
-}
-
-// aliases -----------------------------------------------------------------------------------
-
-pub async fn list_aliases(
-    State(s): State<Shared>,
-    Query(f): Query<ListFilter>,
-) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = bundle(&s)
-        .await?
-        .aliases
-        .iter()
-        .map(|a| {
-            let mut v = serde_json::to_value(a).unwrap_or_default();
-            v["key"] = json!(alias_key(a));
-            v
-        })
-        .collect();
-    Ok(Json(f.page.slice(&items)))
-}
-
-pub async fn get_alias(
-    State(s): State<Shared>,
-    Path(key): Path<String>,
-) -> Result<Json<Alias>, ApiError> {
-    let b = bundle(&s).await?;
-    b.aliases
-        .into_iter()
-        .find(|a| alias_key(a) == key)
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("alias `{key}`")))
-}
-
-/// Create or replace the alias with the same name / pattern.
-pub async fn create_alias(State(s): State<Shared>, Body(a): Body<Alias>) -> Res {
-    let key = alias_key(&a);
-    let actor = format!("admin: put alias {key}");
-    let (v, ()) = s
-        .svc
-        .edit(&actor, |b| {
-            upsert(&mut b.aliases, a, |x| alias_key(x) == key);
-            Ok(())
-        })
-        .await?;
-    ok(v, json!({}))
-}
-
-pub async fn delete_alias(State(s): State<Shared>, Path(key): Path<String>) -> Res {
-    let actor = format!("admin: delete alias {key}");
-    let (v, ()) = s
-        .svc
-        .edit(&actor, |b| {
-            let before = b.aliases.len();
-            b.aliases.retain(|a| alias_key(a) != key);
-            if b.aliases.len() == before {
-                return Err(missing("alias", &key));
-            }
-            Ok(())
-        })
-        .await?;
-    ok(v, json!({}))
-}
-
-// users and keys ----------------------------------------------------------------------------
-
-pub async fn list_users(
-    State(s): State<Shared>,
-    Query(f): Query<ListFilter>,
-) -> Result<Json<Value>, ApiError> {
-    let items: Vec<User> = bundle(&s)
-        .await?
-        .users
-        .into_iter()
-        .filter(|u| f.enabled.is_none_or(|e| u.enabled == e))
-        .filter(|u| f.prefix.as_deref().is_none_or(|x| u.name.starts_with(x)))
-        .collect();
-    Ok(Json(f.page.slice(&items)))
-}
-
-pub async fn get_user(
-    State(s): State<Shared>,
-    Path(name): Path<String>,
-) -> Result<Json<User>, ApiError> {
-    let b = bundle(&s).await?;
-    b.users
-        .into_iter()
-        .find(|u| u.name == name)
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("user `{name}`")))
-}
-
-/// Key material in a create/put is imported (stored as its digest); keys without material or
-/// digest are generated and returned once in `created_keys`.
-fn fill_keys(u: &mut User) -> Vec<Value> {
-    let mut created = Vec::new();
-    for k in &mut u.keys {
-        if k.key.is_none() && k.digest.is_none() {
-            let material = generate_key();
-            created.push(json!({"name": k.name, "key": material}));
-            k.key = Some(material);
-        }
-    }
-    created
-}
-
-pub fn generate_key() -> String {
-    use rand::distr::{Alphanumeric, SampleString};
-    format!("gp-{}", Alphanumeric.sample_string(&mut rand::rng(), 40))
-}
-
-pub async fn create_user(State(s): State<Shared>, Body(mut u): Body<User>) -> Res {
-    if bundle(&s).await?.users.iter().any(|x| x.name == u.name) {
-        return Err(conflict("user", &u.name));
-    }
-    let created = fill_keys(&mut u);
-    let actor = format!("admin: create user {}", u.name);
-    let (v, ()) = s
-        .svc
-        .edit(&actor, |b| {
-            b.users.push(u);
-            Ok(())
-        })
-        .await?;
-    ok(v, json!({ "created_keys": created }))
-}
-
-pub async fn put_user(
-    State(s): State<Shared>,
-    Path(name): Path<String>,
-    Body(mut u): Body<User>,
-) -> Res {
-    if u.name != name {
-        return Err(ApiError::bad_request(
-            "the body's `name` must match the path",
-        ));
-    }
-    let created = fill_keys(&mut u);
-    let actor = format!("admin: put user {name}");
-    let (v, ()) = s
-        .svc
-        .edit(&actor, |b| {
-            upsert(&mut b.users, u, |x| x.name == name);
-            Ok(())
-        })
-        .await?;
-    ok(v, json!({ "created_keys": created }))
-}
-
-pub async fn delete_user(State(s): State<Shared>, Path(name): Path<String>) -> Res {
-    let actor = format!("admin: delete user {name}");
-    let (v, ()) = s
-        .svc
-        .edit(&actor, |b| {
-            let before = b.users.len();
-            b.users.retain(|u| u.name != name);
-            if b.users.len() == before {
-                return Err(missing("user", &name));
-            }
-            Ok(())
-        })
-        .await?;
-    ok(v, json!({}))
-}
-
-pub async fn batch_users(State(s): State<Shared>, Body(batch): Body<Batch>) -> Res {
-    let actor = format!(
-        "admin: set enabled={} on {} users",
-        batch.enabled,
-        batch.names.len()
-    );
-    let (v, n) = s
-        .svc
-        .edit(&actor, |b| {
-            let mut n = 0;
-            for u in b.users.iter_mut().filter(|u| batch.names.contains(&u.name)) {
-                u.enabled = batch.enabled;
-                n += 1;
-            }
-            Ok(n)
-        })
-        .await?;
-    ok(v, json!({ "changed": n }))
-}
+// keys --------------------------------------------------------------------------------------
 
 #[derive(Deserialize, Default)]
 pub struct NewKey {
@@ -467,7 +324,7 @@ pub async fn create_key(
                 .users
                 .iter_mut()
                 .find(|u| u.name == user)
-                .ok_or_else(|| missing("user", &user))?;
+                .ok_or_else(|| missing::<User>(&user))?;
             u.keys.push(key);
             Ok(())
         })
@@ -493,7 +350,7 @@ pub async fn delete_key(
                 .users
                 .iter_mut()
                 .find(|u| u.name == user)
-                .ok_or_else(|| missing("user", &user))?;
+                .ok_or_else(|| missing::<User>(&user))?;
             let before = u.keys.len();
             u.keys.retain(|k| {
                 let d = k
@@ -503,7 +360,7 @@ pub async fn delete_key(
                 d.as_deref() != Some(digest.as_str())
             });
             if u.keys.len() == before {
-                return Err(missing("key", &digest));
+                return Err(ServiceError::NotFound(format!("key `{digest}`")));
             }
             Ok(())
         })
@@ -514,7 +371,7 @@ pub async fn delete_key(
 // settings ----------------------------------------------------------------------------------
 
 pub async fn get_settings(State(s): State<Shared>) -> Result<Json<Settings>, ApiError> {
-    Ok(Json(bundle(&s).await?.settings))
+    Ok(Json(s.svc.bundle().await?.settings))
 }
 
 pub async fn put_settings(State(s): State<Shared>, Body(settings): Body<Settings>) -> Res {

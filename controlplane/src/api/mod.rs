@@ -4,6 +4,8 @@
 
 mod entities;
 pub use entities::generate_key;
+use entities::{batch, create, delete, get_one, list, put};
+use gproxy_config::bundle::{Alias, Provider, Route, User};
 mod openapi;
 mod ops;
 
@@ -43,45 +45,31 @@ pub fn router(state: Shared) -> Router {
             "/settings",
             get(entities::get_settings).put(entities::put_settings),
         )
-        .route(
-            "/providers",
-            get(entities::list_providers).post(entities::create_provider),
-        )
-        .route("/providers/_batch", post(entities::batch_providers))
+        .route("/providers", get(list::<Provider>).post(create::<Provider>))
+        .route("/providers/_batch", post(batch::<Provider>))
         .route(
             "/providers/{name}",
-            get(entities::get_provider)
-                .put(entities::put_provider)
-                .delete(entities::delete_provider),
+            get(get_one::<Provider>)
+                .put(put::<Provider>)
+                .delete(delete::<Provider>),
         )
-        .route(
-            "/routes",
-            get(entities::list_routes).post(entities::create_route),
-        )
+        .route("/routes", get(list::<Route>).post(create::<Route>))
         .route(
             "/routes/{name}",
-            get(entities::get_route)
-                .put(entities::put_route)
-                .delete(entities::delete_route),
+            get(get_one::<Route>)
+                .put(put::<Route>)
+                .delete(delete::<Route>),
         )
-        .route(
-            "/aliases",
-            get(entities::list_aliases).post(entities::create_alias),
-        )
+        .route("/aliases", get(list::<Alias>).post(create::<Alias>))
         .route(
             "/aliases/{key}",
-            get(entities::get_alias).delete(entities::delete_alias),
+            get(get_one::<Alias>).delete(delete::<Alias>),
         )
-        .route(
-            "/users",
-            get(entities::list_users).post(entities::create_user),
-        )
-        .route("/users/_batch", post(entities::batch_users))
+        .route("/users", get(list::<User>).post(create::<User>))
+        .route("/users/_batch", post(batch::<User>))
         .route(
             "/users/{name}",
-            get(entities::get_user)
-                .put(entities::put_user)
-                .delete(entities::delete_user),
+            get(get_one::<User>).put(put::<User>).delete(delete::<User>),
         )
         .route("/users/{name}/keys", post(entities::create_key))
         .route(
@@ -171,6 +159,7 @@ impl From<ServiceError> for ApiError {
                 details: serde_json::to_value(&errs).ok(),
             },
             ServiceError::NotFound(what) => ApiError::not_found(what),
+            ServiceError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "already_exists", m),
             ServiceError::Store(s) => s.into(),
         }
     }
