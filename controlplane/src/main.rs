@@ -51,6 +51,9 @@ struct Args {
     /// CA that data-plane client certificates must chain to (enables mTLS).
     #[arg(long, env = "GPROXY_TLS_CLIENT_CA", requires = "tls_cert")]
     tls_client_ca: Option<PathBuf>,
+    /// Seconds between checks of settled spend (published to data planes for quota admission).
+    #[arg(long, env = "GPROXY_SPEND_REFRESH_SECONDS", default_value_t = 10)]
+    spend_refresh_seconds: u64,
     /// Redis for shared counters (not used yet).
     #[arg(long, env = "GPROXY_REDIS_URL")]
     redis_url: Option<String>,
@@ -121,6 +124,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         cluster_token: args.cluster_token,
         boot_bundle,
         tls,
+        spend_refresh: std::time::Duration::from_secs(args.spend_refresh_seconds),
     })
     .await?;
     if let Some(token) = &running.generated_admin_token {

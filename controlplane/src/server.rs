@@ -30,6 +30,8 @@ pub struct Options {
     pub cluster_token: Option<String>,
     pub boot_bundle: Option<Bundle>,
     pub tls: Option<Tls>,
+    /// How often settled spend is checked and, when a quota user's spend changed, published.
+    pub spend_refresh: std::time::Duration,
 }
 
 /// gRPC TLS: the server's certificate and key, and optionally a CA that client certificates
@@ -156,6 +158,24 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
             tracing::error!(error = %e, "grpc server failed");
         }
     });
+    let spend_task = {
+        let (svc, mut stop) = (svc.clone(), shutdown.subscribe());
+        let every = opts.spend_refresh.max(std::time::Duration::from_millis(50));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if let Err(e) = svc.refresh_spend().await {
+                            tracing::warn!(error = %e, "spend refresh failed");
+                        }
+                    }
+                    _ = crate::grpc::stopped(&mut stop) => break,
+                }
+            }
+        })
+    };
     tracing::info!(admin = %http_addr, grpc = %grpc_addr, version = svc.publisher.current().version, "control plane ready");
     Ok(Running {
         http_addr,
@@ -164,7 +184,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         svc,
         registry,
         shutdown,
-        tasks: vec![http_task, grpc_task],
+        tasks: vec![http_task, grpc_task, spend_task],
     })
 }
 

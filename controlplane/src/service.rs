@@ -64,6 +64,24 @@ impl ConfigService {
         Ok(version)
     }
 
+    /// Publish a new version when the settled spend of a user with a quota changed, so every
+    /// data plane's quota admission sees it. Returns whether it published.
+    pub async fn refresh_spend(&self) -> Result<bool, ServiceError> {
+        let spend = self.store.spend_by_user().await?;
+        let current = self.publisher.current();
+        let changed = current.snapshot.users.iter().any(|u| {
+            u.quota.is_some()
+                && (spend.get(&u.name).copied().unwrap_or(0.0) - u.spent_usd).abs() > 1e-12
+        });
+        if !changed {
+            return Ok(false);
+        }
+        let _w = self.write.lock().await;
+        self.store.bump_version().await?;
+        self.republish().await?;
+        Ok(true)
+    }
+
     pub async fn bundle(&self) -> Result<Bundle, ServiceError> {
         Ok(self.store.load_bundle(&self.crypto).await?)
     }

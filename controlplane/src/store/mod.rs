@@ -134,6 +134,12 @@ impl Store {
         Ok(v)
     }
 
+    /// Bump the configuration version without changing the configuration: the snapshot also
+    /// carries data kept outside it (settled spend), and data planes only take newer versions.
+    pub async fn bump_version(&self) -> Result<u64> {
+        self.write().await?.commit().await
+    }
+
     /// Start a configuration write: one transaction, version already bumped.
     pub(crate) async fn write(&self) -> Result<Write> {
         let mut tx = self.pool.begin().await?;

@@ -44,6 +44,7 @@ pub fn cp_options(db: &TestDb, http: Option<SocketAddr>, grpc: Option<SocketAddr
         cluster_token: Some(CLUSTER_TOKEN.to_owned()),
         boot_bundle: None,
         tls: None,
+        spend_refresh: std::time::Duration::from_millis(200),
     }
 }
 
