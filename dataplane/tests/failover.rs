@@ -10,7 +10,7 @@ use common::parse::{framing, sse, streamed, whole};
 use common::shapes::error_of;
 use common::{gateway, mock, Kind};
 use gproxy_config::usage::EndState;
-use gproxy_mock_provider::MockConfig;
+use gproxy_mock_provider::{MockConfig, MockHandle};
 use serde_json::Value;
 
 /// One provider entry: `channel` at `url` (version segment included) with one credential per key.
@@ -51,18 +51,9 @@ fn bundle(providers: &[String], settings: &str) -> String {
     )
 }
 
-fn failing(status: u16) -> MockConfig {
-    MockConfig {
-        status: Some(status),
-        ..MockConfig::default()
-    }
-}
-
-#[tokio::test]
-async fn server_error_fails_over_to_the_next_member() {
-    let a = mock(failing(500)).await;
-    let b = mock(MockConfig::default()).await;
-    let yaml = bundle(
+/// Two failover members: an OpenAI-compatible provider on mock `a`, then Anthropic on mock `b`.
+fn compat_then_anthropic(a: &MockHandle, b: &MockHandle, settings: &str) -> String {
+    bundle(
         &[
             provider(
                 "p1",
@@ -79,8 +70,22 @@ async fn server_error_fails_over_to_the_next_member() {
                 "failover",
             ),
         ],
-        "{max_attempts: 3}",
-    );
+        settings,
+    )
+}
+
+fn failing(status: u16) -> MockConfig {
+    MockConfig {
+        status: Some(status),
+        ..MockConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn server_error_fails_over_to_the_next_member() {
+    let a = mock(failing(500)).await;
+    let b = mock(MockConfig::default()).await;
+    let yaml = compat_then_anthropic(&a, &b, "{max_attempts: 3}");
     let gw = gateway(&yaml).await;
     let r = gw
         .generate(
@@ -320,25 +325,7 @@ async fn breaker_stops_trying_a_failing_member() {
 async fn client_errors_are_not_failed_over() {
     let a = mock(failing(400)).await;
     let b = mock(MockConfig::default()).await;
-    let yaml = bundle(
-        &[
-            provider(
-                "p1",
-                "openai-compatible",
-                &format!("{}/v1", a.url()),
-                &["k1"],
-                "failover",
-            ),
-            provider(
-                "p2",
-                "anthropic",
-                &format!("{}/v1", b.url()),
-                &["k1"],
-                "failover",
-            ),
-        ],
-        "{}",
-    );
+    let yaml = compat_then_anthropic(&a, &b, "{}");
     let gw = gateway(&yaml).await;
     // translated: an Anthropic client reads an Anthropic error
     let r = gw
