@@ -111,6 +111,9 @@ fn large_bundle(mock: &str, n: usize) -> Bundle {
             permissions: vec!["*".into()],
             limits: Default::default(),
             quota: None,
+            team: None,
+            role: Default::default(),
+            password: None,
         });
     }
     b
@@ -197,6 +200,7 @@ async fn snapshot_table(args: &Args) -> String {
         schema: gproxy_proto::SCHEMA,
         version: target,
         base_version: 0,
+        epoch: String::new(),
         kind: Some(v1::config_response::Kind::Full(
             v1::Snapshot::decode(encoded.as_slice()).unwrap(),
         )),

@@ -2,6 +2,7 @@
 //! touches the database.
 
 pub mod crypto;
+pub mod passwords;
 pub mod store;
 
 pub mod api;

@@ -2,15 +2,24 @@
 //! configuration first, written in one transaction (which bumps the version), then the snapshot
 //! is rebuilt from the database and published to every data plane.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use gproxy_config::bundle::{Alias, Provider, Route, Settings, User};
 use gproxy_config::{Bundle, Snapshot, ValidationErrors};
+use gproxy_proto::v1::HealthEvent;
 use tokio::sync::Mutex;
 
 use crate::crypto::Crypto;
 use crate::publish::Publisher;
 use crate::store::{Store, StoreError};
+
+/// How long a rate-limited credential rests cluster-wide when the upstream gave no Retry-After.
+pub const RATE_LIMIT_REST_MS: u64 = 60_000;
+/// How long a credential the upstream refused (401/403) rests cluster-wide.
+pub const AUTH_DEAD_REST_MS: u64 = 300_000;
+/// The longest rest a Retry-After can ask for.
+pub const MAX_REST_MS: u64 = 3_600_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -26,6 +35,10 @@ pub enum ServiceError {
 
 pub struct ConfigService {
     pub store: Store,
+    /// `<store epoch>.<process nonce>`: a version names one snapshot only within one store and
+    /// one control-plane process (spend and cooldowns are stamped at publish time), so resuming a
+    /// data plane with a delta is offered only within this epoch.
+    pub epoch: String,
     pub crypto: Arc<Crypto>,
     pub publisher: Publisher,
     /// One writer at a time: validation sees the configuration the write will replace.
@@ -41,7 +54,9 @@ impl ConfigService {
         boot: Option<Bundle>,
     ) -> Result<Arc<Self>, ServiceError> {
         let snapshot = build_snapshot(&store, &crypto).await?;
+        let epoch = format!("{}.{:016x}", store.epoch().await?, rand::random::<u64>());
         let svc = Arc::new(ConfigService {
+            epoch,
             store,
             crypto,
             publisher: Publisher::new(snapshot),
@@ -69,17 +84,84 @@ impl ConfigService {
     pub async fn refresh_spend(&self) -> Result<bool, ServiceError> {
         let spend = self.store.spend_by_user().await?;
         let current = self.publisher.current();
-        let changed = current.snapshot.users.iter().any(|u| {
-            u.quota.is_some()
-                && (spend.get(&u.name).copied().unwrap_or(0.0) - u.spent_usd).abs() > 1e-12
-        });
-        if !changed {
+        let mut candidate = current.snapshot.as_ref().clone();
+        settle_spend(&mut candidate, &spend);
+        let expired = candidate
+            .cooldowns
+            .iter()
+            .any(|c| c.until_ms <= crate::registry::now_ms());
+        if !quota_spend_changed(&current.snapshot, &candidate) && !expired {
             return Ok(false);
         }
         let _w = self.write.lock().await;
         self.store.bump_version().await?;
         self.republish().await?;
         Ok(true)
+    }
+
+    /// Turn data planes' credential health events into cluster-wide cooldowns: a 429 rests the
+    /// credential for its Retry-After (else [`RATE_LIMIT_REST_MS`]), a 401/403 for
+    /// [`AUTH_DEAD_REST_MS`], `recovered` clears it. One new version is published per batch that
+    /// changed anything. Member breakers stay local to each data plane (they measure that data
+    /// plane's path to the upstream). Returns the cooldowns set or cleared.
+    pub async fn apply_health(
+        &self,
+        node: &str,
+        events: &[HealthEvent],
+    ) -> Result<usize, ServiceError> {
+        let current = self.publisher.current();
+        let mut changed = 0;
+        let _w = self.write.lock().await;
+        for e in events.iter().filter(|e| e.subject == "credential") {
+            let Some((provider, credential)) = e.id.split_once('/') else {
+                continue;
+            };
+            let known = current
+                .snapshot
+                .cooldowns
+                .iter()
+                .find(|c| c.provider == provider && c.credential == credential);
+            let (until, reason) = match e.event.as_str() {
+                "rate_limited" => {
+                    let rest = if e.retry_after_ms > 0 {
+                        e.retry_after_ms
+                    } else {
+                        RATE_LIMIT_REST_MS
+                    };
+                    (
+                        Some(e.ts_ms.saturating_add(rest.min(MAX_REST_MS))),
+                        Some(e.event.as_str()),
+                    )
+                }
+                "auth_dead" => (
+                    Some(e.ts_ms.saturating_add(AUTH_DEAD_REST_MS)),
+                    Some(e.event.as_str()),
+                ),
+                "recovered" if known.is_some() => (None, None),
+                _ => continue,
+            };
+            // a decision already in force (or a longer one) needs no new version
+            if let (Some(until), Some(k)) = (until, known) {
+                if k.until_ms >= until.saturating_sub(1_000) {
+                    continue;
+                }
+            }
+            match self
+                .store
+                .set_credential_cooldown(provider, credential, until, reason)
+                .await
+            {
+                Ok(()) => changed += 1,
+                Err(StoreError::NotFound { .. }) => continue, // removed since; nothing to rest
+                Err(e) => return Err(e.into()),
+            }
+            tracing::info!(node, credential = %e.id, event = %e.event, until_ms = until.unwrap_or(0), "cluster-wide credential cooldown");
+        }
+        if changed > 0 {
+            self.store.bump_version().await?;
+            self.republish().await?;
+        }
+        Ok(changed)
     }
 
     pub async fn bundle(&self) -> Result<Bundle, ServiceError> {
@@ -257,14 +339,57 @@ fn same_config(stored: &Bundle, boot: &Bundle) -> bool {
     norm(stored) == norm(boot)
 }
 
-/// The snapshot of what is stored, with each user's settled spend.
+/// The snapshot of what is stored, with settled spend per user, team and org, and the
+/// credential cooldowns still running.
 pub async fn build_snapshot(store: &Store, crypto: &Crypto) -> Result<Snapshot, ServiceError> {
-    let bundle = store.load_bundle(crypto).await?;
-    let version = store.config_version().await?;
+    let (version, bundle) = store.load_bundle_versioned(crypto).await?;
     let mut snap = Snapshot::from_bundle(&bundle, version).map_err(ServiceError::Invalid)?;
-    let spend = store.spend_by_user().await?;
+    settle_spend(&mut snap, &store.spend_by_user().await?);
+    let now = crate::registry::now_ms();
+    snap.cooldowns = store
+        .credential_cooldowns()
+        .await?
+        .into_iter()
+        .filter(|c| c.until_ms > now)
+        .collect();
+    Ok(snap)
+}
+
+/// Stamp settled spend: a user's own, a team's as the sum of its current users', an org's as the
+/// sum of its teams'.
+fn settle_spend(snap: &mut Snapshot, spend: &HashMap<String, f64>) {
+    let mut teams: HashMap<&str, f64> = HashMap::new();
     for u in &mut snap.users {
         u.spent_usd = spend.get(&u.name).copied().unwrap_or(0.0);
+        if let Some(t) = &u.team {
+            *teams.entry(t.as_str()).or_default() += u.spent_usd;
+        }
     }
-    Ok(snap)
+    let mut orgs: HashMap<String, f64> = HashMap::new();
+    for t in &mut snap.teams {
+        t.spent_usd = teams.get(t.name.as_str()).copied().unwrap_or(0.0);
+        if let Some(o) = &t.parent {
+            *orgs.entry(o.clone()).or_default() += t.spent_usd;
+        }
+    }
+    for o in &mut snap.orgs {
+        o.spent_usd = orgs.get(&o.name).copied().unwrap_or(0.0);
+    }
+}
+
+/// Whether settled spend moved for anyone a quota applies to.
+fn quota_spend_changed(old: &Snapshot, new: &Snapshot) -> bool {
+    let moved = |a: f64, b: f64| (a - b).abs() > 1e-12;
+    let users = old.users.iter().zip(&new.users);
+    let groups = old
+        .teams
+        .iter()
+        .zip(&new.teams)
+        .chain(old.orgs.iter().zip(&new.orgs));
+    users
+        .filter(|(o, _)| o.quota.is_some())
+        .any(|(o, n)| moved(o.spent_usd, n.spent_usd))
+        || groups
+            .filter(|(o, _)| o.quota.is_some())
+            .any(|(o, n)| moved(o.spent_usd, n.spent_usd))
 }

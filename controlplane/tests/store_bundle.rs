@@ -23,7 +23,7 @@ async fn migrations_apply(db: &TestDb) {
     let applied = db
         .raw_count("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
         .await;
-    assert_eq!(applied, 1);
+    assert_eq!(applied, 2, "0001_initial and 0002_orgs_teams_rules");
     // opening again finds everything applied and keeps the data
     s.replace_bundle(&rich_bundle(), &crypto(), "test")
         .await
@@ -211,11 +211,16 @@ async fn cooldowns_survive_rewrites(db: &TestDb) {
     let s = &db.store;
     let b = rich_bundle();
     s.replace_bundle(&b, &crypto(), "test").await.unwrap();
-    s.set_credential_cooldown("oai", "primary", Some(1_900_000_000_000))
-        .await
-        .unwrap();
+    s.set_credential_cooldown(
+        "oai",
+        "primary",
+        Some(1_900_000_000_000),
+        Some("rate_limited"),
+    )
+    .await
+    .unwrap();
     let err = s
-        .set_credential_cooldown("oai", "nope", None)
+        .set_credential_cooldown("oai", "nope", None, None)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
@@ -226,7 +231,12 @@ async fn cooldowns_survive_rewrites(db: &TestDb) {
     let cd = s.credential_cooldowns().await.unwrap();
     assert_eq!(
         cd,
-        vec![("oai".into(), "primary".into(), 1_900_000_000_000)]
+        vec![gproxy_config::snapshot::CredentialCooldown {
+            provider: "oai".into(),
+            credential: "primary".into(),
+            until_ms: 1_900_000_000_000,
+            reason: "rate_limited".into(),
+        }]
     );
     // a cooldown is health state, not configuration
     assert_eq!(s.config_version().await.unwrap(), 3);

@@ -46,10 +46,7 @@ impl Ledger {
         operation: Operation,
         inbound: OperationKind,
     ) -> Self {
-        let ts_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
+        let ts_ms = now_ms();
         Ledger {
             app,
             request_id,
@@ -194,4 +191,11 @@ impl Drop for Ledger {
             self.emit();
         }
     }
+}
+
+/// Wall-clock time in unix milliseconds (0 before 1970).
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -101,14 +101,11 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
     }
     led.billable = true;
     led.stream = creq.stream;
-    // 4. quota admission (limits and shared counters arrive with the control plane)
-    if let Some(q) = user.quota {
-        if user.spent_usd >= q.usd {
-            let mut e = ApiError::new(ErrorKind::RateLimited, "spend quota exhausted")
-                .code("insufficient_quota");
-            e.status = 429;
-            fail!(e);
-        }
+    // 4. quota admission: the user's own, its team's and its org's settled spend
+    if let Some(why) = user.exhausted_quota() {
+        let mut e = ApiError::new(ErrorKind::RateLimited, why).code("insufficient_quota");
+        e.status = 429;
+        fail!(e);
     }
     let resolved = match routing::resolve(
         &rt,

@@ -9,6 +9,9 @@ use gproxy_transform::passthrough::{self, Patch};
 use gproxy_transform::{codec, ir, DecodeContext, Diagnostics};
 use http::{HeaderMap, HeaderValue};
 
+use gproxy_config::rules::{HeaderEdit, RuleContext};
+use gproxy_transform::ir::ErrorKind;
+
 use crate::auth::is_client_only_header;
 use crate::channel;
 use crate::classify::Inbound;
@@ -87,6 +90,61 @@ pub struct Outgoing {
     pub diagnostics: Diagnostics,
     /// We asked a Chat upstream for a usage chunk the client did not ask for: strip it.
     pub injected_usage: bool,
+    /// Header edits of the provider's matching rules (applied last in [`request_for`]).
+    pub rule_headers: Vec<HeaderEdit>,
+}
+
+/// Headers a rule's `remove_header` glob never removes.
+const CHANNEL_OWNED: &[&str] = &[
+    "authorization",
+    "x-api-key",
+    "x-goog-api-key",
+    "content-type",
+    "content-length",
+    "host",
+];
+
+/// Step 7: the provider's rule sets, on the body in the upstream's shape. The body is parsed only
+/// when a matching rule edits or inspects it.
+fn apply_rules(provider: &ProviderRt, op: Operation, out: &mut Outgoing) -> Result<(), ApiError> {
+    let rules = &provider.rules;
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let operation = match (op, out.stream) {
+        (Operation::GenerateContent | Operation::StreamGenerateContent, true) => {
+            Operation::StreamGenerateContent
+        }
+        (Operation::GenerateContent | Operation::StreamGenerateContent, false) => {
+            Operation::GenerateContent
+        }
+        (op, _) => op,
+    };
+    let ctx = RuleContext {
+        model: &out.upstream_model,
+        operation,
+        kind: out.kind,
+        stream: out.stream,
+    };
+    let applied = if rules.needs_body(&ctx) {
+        let mut body: serde_json::Value = serde_json::from_slice(&out.body)
+            .map_err(|e| ApiError::bad_request(format!("request body is not JSON: {e}")))?;
+        let applied = rules.apply(&ctx, &mut body);
+        if applied.body_changed {
+            out.body = Bytes::from(
+                serde_json::to_vec(&body)
+                    .map_err(|e| ApiError::new(ErrorKind::Server, format!("rule output: {e}")))?,
+            );
+        }
+        applied
+    } else {
+        rules.header_edits(&ctx)
+    };
+    if applied.rules_matched > 0 {
+        tracing::debug!(provider = %provider.spec.name, matched = applied.rules_matched, skipped = applied.skipped, "rules applied");
+    }
+    out.rule_headers = applied.headers.into_iter().cloned().collect();
+    Ok(())
 }
 
 pub fn body_for(
@@ -133,7 +191,7 @@ pub fn body_for(
                 Bytes::from(passthrough::patch(&creq.body, &patches).map_err(ApiError::from)?)
             }
         };
-        return Ok(Outgoing {
+        let mut out = Outgoing {
             kind: up_kind,
             body,
             upstream_model,
@@ -141,7 +199,10 @@ pub fn body_for(
             aggregate,
             diagnostics,
             injected_usage,
-        });
+            rule_headers: Vec::new(),
+        };
+        apply_rules(provider, op, &mut out)?;
+        return Ok(out);
     }
     let src = codec(creq.inbound.kind);
     let dst = codec(up_kind);
@@ -177,7 +238,7 @@ pub fn body_for(
         }
         _ => return Err(unsupported(op, up_kind)),
     };
-    Ok(Outgoing {
+    let mut out = Outgoing {
         kind: up_kind,
         body: Bytes::from(encoded.body),
         upstream_model,
@@ -185,7 +246,10 @@ pub fn body_for(
         aggregate,
         diagnostics,
         injected_usage: false,
-    })
+        rule_headers: Vec::new(),
+    };
+    apply_rules(provider, op, &mut out)?;
+    Ok(out)
 }
 
 pub fn unsupported(op: Operation, kind: OperationKind) -> ApiError {
@@ -239,6 +303,29 @@ pub fn request_for(
             HeaderValue::from_str(v),
         ) {
             headers.insert(k, v);
+        }
+    }
+    for edit in &out.rule_headers {
+        match edit {
+            HeaderEdit::Set { name, value } => {
+                if let (Ok(k), Ok(v)) = (
+                    http::HeaderName::try_from(name.as_str()),
+                    HeaderValue::from_str(value),
+                ) {
+                    headers.insert(k, v);
+                }
+            }
+            remove @ HeaderEdit::Remove(_) => {
+                // credentials and framing stay the channel's, whatever a glob matches
+                let doomed: Vec<http::HeaderName> = headers
+                    .keys()
+                    .filter(|k| !CHANNEL_OWNED.contains(&k.as_str()) && remove.matches(k.as_str()))
+                    .cloned()
+                    .collect();
+                for k in doomed {
+                    headers.remove(k);
+                }
+            }
         }
     }
     let key = OperationKey::new(op, out.kind);

@@ -223,10 +223,12 @@ pub fn credentials<'a>(
         }
     };
     let now = Instant::now();
+    let wall_ms = crate::ledger::now_ms();
     let mut ordered: Vec<&CredentialRt> = (0..n)
         .filter_map(|i| enabled.get((start + i) % n).copied())
         .collect();
-    ordered.sort_by_key(|c| !health.available(&c.id, now)); // stable: healthy first, order kept
+    // stable: usable first (breaker closed locally, no cluster-wide cooldown), order kept
+    ordered.sort_by_key(|c| !(health.available(&c.id, now) && c.cooldown_until_ms <= wall_ms));
     ordered
 }
 

@@ -8,6 +8,7 @@ use gproxy_config::bundle::{
     Alias, ChannelKind, Credential, Limits, Price, Provider, Quota, Route, Settings,
 };
 use gproxy_config::digest::parse_hex_digest;
+use gproxy_config::rules::CompiledRules;
 use gproxy_config::Snapshot;
 use regex::Regex;
 
@@ -26,12 +27,16 @@ pub struct ProviderRt {
     /// A client of its own when the provider sets `timeouts.connect_ms` (wreq sets the connect
     /// timeout per client); otherwise the shared one is used.
     pub client: Option<wreq::Client>,
+    /// The provider's rule sets, compiled in order (empty when it has none).
+    pub rules: CompiledRules,
 }
 
 pub struct CredentialRt {
     /// Stable identity for health and usage: `provider/credential-name`.
     pub id: Arc<str>,
     pub spec: Credential,
+    /// Cluster-wide cooldown decided by the control plane (unix ms; 0 = none).
+    pub cooldown_until_ms: u64,
 }
 
 impl ProviderRt {
@@ -58,9 +63,31 @@ pub struct UserRt {
     pub limits: Limits,
     pub quota: Option<Quota>,
     pub spent_usd: f64,
+    /// Quotas of the user's team and org that apply to it too.
+    pub group_quotas: Vec<GroupQuota>,
+}
+
+/// A team's or org's spend quota as one of its users sees it.
+pub struct GroupQuota {
+    /// `team` or `org`.
+    pub kind: &'static str,
+    pub name: Arc<str>,
+    pub usd: f64,
+    pub spent_usd: f64,
 }
 
 impl UserRt {
+    /// The first quota (own, team, org) whose settled spend has reached its cap.
+    pub fn exhausted_quota(&self) -> Option<String> {
+        if self.quota.is_some_and(|q| self.spent_usd >= q.usd) {
+            return Some("spend quota exhausted".to_owned());
+        }
+        self.group_quotas
+            .iter()
+            .find(|g| g.spent_usd >= g.usd)
+            .map(|g| format!("spend quota of {} `{}` exhausted", g.kind, g.name))
+    }
+
     /// Whether the user may use `name` (a route name or `provider/model`).
     pub fn may_use(&self, name: &str) -> bool {
         self.permissions.iter().any(|g| g.matches(name))
@@ -189,8 +216,16 @@ impl Runtime {
                         c.name.clone().unwrap_or_else(|| format!("#{j}"))
                     )),
                     spec: c.clone(),
+                    cooldown_until_ms: 0,
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            let mut credentials = credentials;
+            for c in snap.cooldowns.iter().filter(|c| c.provider == p.name) {
+                let id = format!("{}/{}", c.provider, c.credential);
+                if let Some(rt) = credentials.iter_mut().find(|rt| *rt.id == *id) {
+                    rt.cooldown_until_ms = c.until_ms;
+                }
+            }
             let models = p
                 .models
                 .iter()
@@ -206,6 +241,28 @@ impl Runtime {
                 ),
                 None => None,
             };
+            let sets = p
+                .rule_sets
+                .iter()
+                .map(|name| {
+                    snap.rule_sets
+                        .iter()
+                        .find(|r| r.name == *name)
+                        .ok_or_else(|| {
+                            CompileError::Invalid(format!(
+                                "provider {}: unknown rule set `{name}`",
+                                p.name
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let rules = CompiledRules::compile(&sets).map_err(|errs| {
+                CompileError::Invalid(format!(
+                    "provider {}: {}",
+                    p.name,
+                    gproxy_config::ValidationErrors(errs)
+                ))
+            })?;
             providers.push(Arc::new(ProviderRt {
                 index,
                 spec: p.clone(),
@@ -214,6 +271,7 @@ impl Runtime {
                 credentials,
                 models,
                 client,
+                rules,
             }));
         }
         let mut users = Vec::with_capacity(snap.users.len());
@@ -232,6 +290,25 @@ impl Runtime {
                     },
                 );
             }
+            let team = u
+                .team
+                .as_deref()
+                .and_then(|t| snap.teams.iter().find(|g| g.name == t));
+            let org = team
+                .and_then(|t| t.parent.as_deref())
+                .and_then(|o| snap.orgs.iter().find(|g| g.name == o));
+            let group_quotas = [("team", team), ("org", org)]
+                .into_iter()
+                .filter_map(|(kind, g)| {
+                    let g = g?;
+                    Some(GroupQuota {
+                        kind,
+                        name: Arc::from(g.name.as_str()),
+                        usd: g.quota?.usd,
+                        spent_usd: g.spent_usd,
+                    })
+                })
+                .collect();
             users.push(UserRt {
                 name: Arc::from(u.name.as_str()),
                 enabled: u.enabled,
@@ -239,6 +316,7 @@ impl Runtime {
                 limits: u.limits,
                 quota: u.quota,
                 spent_usd: u.spent_usd,
+                group_quotas,
             });
         }
         let mut routes = HashMap::new();

@@ -18,7 +18,8 @@
 use std::collections::{HashMap, HashSet};
 
 use gproxy_config::bundle::{Alias, Provider, Route};
-use gproxy_config::snapshot::UserRecord;
+use gproxy_config::rules::RuleSet;
+use gproxy_config::snapshot::{CredentialCooldown, GroupRecord, UserRecord};
 use gproxy_config::Snapshot;
 
 use crate::convert::ConvertError;
@@ -70,6 +71,39 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> v1::Delta {
         &new.users,
         name_u,
         |u| Kind::User(u.into()),
+    );
+    let name_g = |g: &GroupRecord| g.name.clone();
+    kind_diff(
+        &mut d,
+        ResourceKind::Team,
+        &old.teams,
+        &new.teams,
+        name_g,
+        |t| Kind::Team(t.into()),
+    );
+    kind_diff(
+        &mut d,
+        ResourceKind::Org,
+        &old.orgs,
+        &new.orgs,
+        name_g,
+        |o| Kind::Org(o.into()),
+    );
+    kind_diff(
+        &mut d,
+        ResourceKind::RuleSet,
+        &old.rule_sets,
+        &new.rule_sets,
+        |r: &RuleSet| r.name.clone(),
+        |r| Kind::RuleSet(r.into()),
+    );
+    kind_diff(
+        &mut d,
+        ResourceKind::CredentialState,
+        &old.cooldowns,
+        &new.cooldowns,
+        CredentialCooldown::key,
+        |c| Kind::CredentialState(c.into()),
     );
     if old.settings != new.settings {
         d.upserts.push(Resource {
@@ -151,13 +185,17 @@ fn has_duplicates(keys: &[String]) -> bool {
 /// `base` with `delta` applied, stamped `version`. Fails, leaving nothing half-applied, when a
 /// resource does not convert or a removal names no resource kind.
 pub fn apply(base: &Snapshot, delta: &v1::Delta, version: u64) -> Result<Snapshot, ConvertError> {
-    let mut removals: [HashSet<&str>; 4] = Default::default();
+    let mut removals: [HashSet<&str>; 8] = Default::default();
     for (i, r) in delta.removals.iter().enumerate() {
         let slot = match ResourceKind::try_from(r.kind) {
             Ok(ResourceKind::Provider) => 0,
             Ok(ResourceKind::Route) => 1,
             Ok(ResourceKind::Alias) => 2,
             Ok(ResourceKind::User) => 3,
+            Ok(ResourceKind::Team) => 4,
+            Ok(ResourceKind::Org) => 5,
+            Ok(ResourceKind::RuleSet) => 6,
+            Ok(ResourceKind::CredentialState) => 7,
             Ok(ResourceKind::Unspecified) | Err(_) => {
                 return Err(ConvertError::new(
                     format!("removals[{i}].kind"),
@@ -167,11 +205,15 @@ pub fn apply(base: &Snapshot, delta: &v1::Delta, version: u64) -> Result<Snapsho
         };
         removals[slot].insert(r.name.as_str());
     }
-    let [rm_p, rm_r, rm_a, rm_u] = &removals;
+    let [rm_p, rm_r, rm_a, rm_u, rm_t, rm_o, rm_rs, rm_c] = &removals;
     let mut providers = Upserts::new(&base.providers, rm_p, |p| p.name.clone());
     let mut routes = Upserts::new(&base.routes, rm_r, |r| r.name.clone());
     let mut aliases = Upserts::new(&base.aliases, rm_a, alias_key);
     let mut users = Upserts::new(&base.users, rm_u, |u| u.name.clone());
+    let mut teams = Upserts::new(&base.teams, rm_t, |t| t.name.clone());
+    let mut orgs = Upserts::new(&base.orgs, rm_o, |o| o.name.clone());
+    let mut rule_sets = Upserts::new(&base.rule_sets, rm_rs, |r| r.name.clone());
+    let mut cooldowns = Upserts::new(&base.cooldowns, rm_c, CredentialCooldown::key);
     let mut settings = base.settings;
     for (i, up) in delta.upserts.iter().enumerate() {
         let at = |e: ConvertError| e.within(&format!("upserts[{i}]"));
@@ -192,6 +234,22 @@ pub fn apply(base: &Snapshot, delta: &v1::Delta, version: u64) -> Result<Snapsho
                 u.try_into()
                     .map_err(|e: ConvertError| at(e.within("user")))?,
             ),
+            Some(Kind::Team(t)) => teams.put(
+                t.try_into()
+                    .map_err(|e: ConvertError| at(e.within("team")))?,
+            ),
+            Some(Kind::Org(o)) => orgs.put(
+                o.try_into()
+                    .map_err(|e: ConvertError| at(e.within("org")))?,
+            ),
+            Some(Kind::RuleSet(r)) => rule_sets.put(
+                r.try_into()
+                    .map_err(|e: ConvertError| at(e.within("rule_set")))?,
+            ),
+            Some(Kind::CredentialState(c)) => cooldowns.put(
+                c.try_into()
+                    .map_err(|e: ConvertError| at(e.within("credential_state")))?,
+            ),
             Some(Kind::Settings(s)) => {
                 settings = s
                     .try_into()
@@ -206,6 +264,10 @@ pub fn apply(base: &Snapshot, delta: &v1::Delta, version: u64) -> Result<Snapsho
         routes: routes.items,
         aliases: aliases.items,
         users: users.items,
+        teams: teams.items,
+        orgs: orgs.items,
+        rule_sets: rule_sets.items,
+        cooldowns: cooldowns.items,
         settings,
     })
 }

@@ -6,7 +6,8 @@ use gproxy_config::bundle::{
     Alias, ChannelKind, Credential, CredentialStrategy, Limits, Member, Model, PreferredKind,
     Price, Provider, Quota, Route, Settings, Strategy as RouteStrategy, Timeouts,
 };
-use gproxy_config::snapshot::{KeyRecord, UserRecord};
+use gproxy_config::rules::RuleSet;
+use gproxy_config::snapshot::{CredentialCooldown, GroupRecord, KeyRecord, UserRecord};
 use gproxy_config::usage::{EndState, UsageRecord};
 use gproxy_config::Snapshot;
 use proptest::prelude::*;
@@ -107,6 +108,7 @@ fn provider(name: &'static str) -> impl Strategy<Value = Provider> {
             proptest::option::of(text()),
             prefer,
             any::<bool>(),
+            proptest::collection::vec("[a-z]{1,6}", 0..3),
         ),
     )
         .prop_map(
@@ -125,6 +127,7 @@ fn provider(name: &'static str) -> impl Strategy<Value = Provider> {
                     proxy: rest.1,
                     prefer: rest.2,
                     stream_only: rest.3,
+                    rule_sets: rest.4,
                 }
             },
         )
@@ -187,9 +190,10 @@ fn user(name: &'static str) -> impl Strategy<Value = UserRecord> {
         limits,
         proptest::option::of(money()),
         money(),
+        proptest::option::of("[a-z]{1,6}"),
     )
         .prop_map(
-            move |(enabled, keys, permissions, limits, quota, spent_usd)| UserRecord {
+            move |(enabled, keys, permissions, limits, quota, spent_usd, team)| UserRecord {
                 name: name.to_owned(),
                 enabled,
                 keys,
@@ -197,8 +201,49 @@ fn user(name: &'static str) -> impl Strategy<Value = UserRecord> {
                 limits,
                 quota: quota.map(|usd| Quota { usd }),
                 spent_usd,
+                team,
             },
         )
+}
+
+fn group(name: &'static str) -> impl Strategy<Value = GroupRecord> {
+    (
+        proptest::option::of("[a-z]{1,6}"),
+        proptest::option::of(money()),
+        money(),
+    )
+        .prop_map(move |(parent, quota, spent_usd)| GroupRecord {
+            name: name.to_owned(),
+            parent,
+            quota: quota.map(|usd| Quota { usd }),
+            spent_usd,
+        })
+}
+
+fn rule_set(name: &'static str) -> impl Strategy<Value = RuleSet> {
+    (any::<bool>(), 0u32..10_000, proptest::option::of(text())).prop_map(
+        move |(enabled, max, description)| {
+            let doc = serde_json::json!({
+                "name": name,
+                "enabled": enabled,
+                "description": description,
+                "rules": [{"when": {"models": ["gpt-*"]},
+                           "actions": [{"op": "clamp", "path": "/max_tokens", "max": max}]}],
+            });
+            serde_json::from_value(doc).unwrap_or_else(|e| panic!("rule set: {e}"))
+        },
+    )
+}
+
+fn cooldown(name: &'static str) -> impl Strategy<Value = CredentialCooldown> {
+    ("[a-z#0-9]{1,6}", any::<u64>(), "[a-z_]{0,12}").prop_map(
+        move |(credential, until_ms, reason)| CredentialCooldown {
+            provider: name.to_owned(),
+            credential,
+            until_ms,
+            reason,
+        },
+    )
 }
 
 fn settings() -> impl Strategy<Value = Settings> {
@@ -238,15 +283,23 @@ pub fn snapshot() -> impl Strategy<Value = Snapshot> {
         proptest::collection::vec(alias(), 0..5),
         named(user),
         settings(),
+        (named(group), named(group), named(rule_set), named(cooldown)),
     )
         .prop_map(
-            |(version, providers, routes, aliases, users, settings)| Snapshot {
-                version,
-                providers,
-                routes,
-                aliases,
-                users,
-                settings,
+            |(version, providers, routes, aliases, users, settings, more)| {
+                let (teams, orgs, rule_sets, cooldowns) = more;
+                Snapshot {
+                    version,
+                    providers,
+                    routes,
+                    aliases,
+                    users,
+                    teams,
+                    orgs,
+                    rule_sets,
+                    cooldowns,
+                    settings,
+                }
             },
         )
 }

@@ -4,13 +4,15 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
-use gproxy_config::bundle::{Alias, Key, Provider, Route, Settings, User, REDACTED};
+use axum::{Extension, Json};
+use gproxy_config::bundle::{Alias, Key, Org, Provider, Route, Settings, Team, User, REDACTED};
+use gproxy_config::rules::RuleSet;
 use gproxy_config::Bundle;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::auth::Principal;
 use super::{ApiError, Body, PageQuery, Shared};
 use crate::service::{alias_key, upsert, ServiceError};
 
@@ -128,9 +130,21 @@ impl Entity for User {
     fn all_mut(b: &mut Bundle) -> &mut Vec<Self> {
         &mut b.users
     }
+    /// The password hash is not shown (`<redacted>` when one is set).
+    fn view(&self) -> Value {
+        let mut u = self.clone();
+        if u.password.is_some() {
+            u.password = Some(REDACTED.to_owned());
+        }
+        serde_json::to_value(u).unwrap_or_default()
+    }
     /// Key material in a create/put is imported (stored as its digest); keys without material
-    /// or digest are generated and returned once in `created_keys`.
-    fn prepare(&mut self, _stored: Option<&Self>) -> Value {
+    /// or digest are generated and returned once in `created_keys`. A `<redacted>` password
+    /// keeps the stored one.
+    fn prepare(&mut self, stored: Option<&Self>) -> Value {
+        if self.password.as_deref() == Some(REDACTED) {
+            self.password = stored.and_then(|s| s.password.clone());
+        }
         let mut created = Vec::new();
         for k in &mut self.keys {
             if k.key.is_none() && k.digest.is_none() {
@@ -140,6 +154,52 @@ impl Entity for User {
             }
         }
         json!({ "created_keys": created })
+    }
+    fn enabled(&self) -> Option<bool> {
+        Some(self.enabled)
+    }
+    fn set_enabled(&mut self, enabled: bool) -> bool {
+        self.enabled = enabled;
+        true
+    }
+}
+
+impl Entity for Org {
+    const KIND: &'static str = "org";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn all(b: &Bundle) -> &[Self] {
+        &b.orgs
+    }
+    fn all_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.orgs
+    }
+}
+
+impl Entity for Team {
+    const KIND: &'static str = "team";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn all(b: &Bundle) -> &[Self] {
+        &b.teams
+    }
+    fn all_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.teams
+    }
+}
+
+impl Entity for RuleSet {
+    const KIND: &'static str = "rule set";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn all(b: &Bundle) -> &[Self] {
+        &b.rule_sets
+    }
+    fn all_mut(b: &mut Bundle) -> &mut Vec<Self> {
+        &mut b.rule_sets
     }
     fn enabled(&self) -> Option<bool> {
         Some(self.enabled)
@@ -204,9 +264,13 @@ pub async fn get_one<E: Entity>(
         .ok_or_else(|| ApiError::not_found(format!("{} `{key}`", E::KIND)))
 }
 
-pub async fn create<E: Entity>(State(s): State<Shared>, Body(mut e): Body<E>) -> Res {
+pub async fn create<E: Entity>(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Body(mut e): Body<E>,
+) -> Res {
     let key = e.key();
-    let actor = format!("admin: create {} {key}", E::KIND);
+    let actor = format!("{}: create {} {key}", p.actor(), E::KIND);
     let (v, extra) = s
         .svc
         .edit(&actor, |b| {
@@ -228,6 +292,7 @@ pub async fn create<E: Entity>(State(s): State<Shared>, Body(mut e): Body<E>) ->
 
 pub async fn put<E: Entity>(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     Path(key): Path<String>,
     Body(mut e): Body<E>,
 ) -> Res {
@@ -236,7 +301,7 @@ pub async fn put<E: Entity>(
             "the body's `name` must match the path",
         ));
     }
-    let actor = format!("admin: put {} {key}", E::KIND);
+    let actor = format!("{}: put {} {key}", p.actor(), E::KIND);
     let (v, extra) = s
         .svc
         .edit(&actor, |b| {
@@ -249,8 +314,12 @@ pub async fn put<E: Entity>(
     ok(v, extra)
 }
 
-pub async fn delete<E: Entity>(State(s): State<Shared>, Path(key): Path<String>) -> Res {
-    let actor = format!("admin: delete {} {key}", E::KIND);
+pub async fn delete<E: Entity>(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Path(key): Path<String>,
+) -> Res {
+    let actor = format!("{}: delete {} {key}", p.actor(), E::KIND);
     let (v, ()) = s
         .svc
         .edit(&actor, |b| {
@@ -272,9 +341,14 @@ pub struct Batch {
     enabled: bool,
 }
 
-pub async fn batch<E: Entity>(State(s): State<Shared>, Body(batch): Body<Batch>) -> Res {
+pub async fn batch<E: Entity>(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Body(batch): Body<Batch>,
+) -> Res {
     let actor = format!(
-        "admin: set enabled={} on {} {}s",
+        "{}: set enabled={} on {} {}s",
+        p.actor(),
         batch.enabled,
         batch.names.len(),
         E::KIND
@@ -298,19 +372,24 @@ pub async fn batch<E: Entity>(State(s): State<Shared>, Body(batch): Body<Batch>)
 
 #[derive(Deserialize, Default)]
 pub struct NewKey {
-    name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 /// Create a key for a user; its material is in the answer, once.
 pub async fn create_key(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     Path(user): Path<String>,
     body: Option<Json<NewKey>>,
 ) -> Res {
     let name = body.and_then(|Json(k)| k.name);
+    add_key(&s, &user, name, &p.actor()).await
+}
+
+pub(crate) async fn add_key(s: &Shared, user: &str, name: Option<String>, who: &str) -> Res {
     let material = generate_key();
     let digest = gproxy_config::digest::key_digest(&material);
-    let actor = format!("admin: create key for {user}");
+    let actor = format!("{who}: create key for {user}");
     let key = Key {
         key: Some(material.clone()),
         digest: None,
@@ -324,7 +403,7 @@ pub async fn create_key(
                 .users
                 .iter_mut()
                 .find(|u| u.name == user)
-                .ok_or_else(|| missing::<User>(&user))?;
+                .ok_or_else(|| missing::<User>(user))?;
             u.keys.push(key);
             Ok(())
         })
@@ -339,9 +418,14 @@ pub async fn create_key(
 
 pub async fn delete_key(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     Path((user, digest)): Path<(String, String)>,
 ) -> Res {
-    let actor = format!("admin: delete key of {user}");
+    remove_key(&s, &user, &digest, &p.actor()).await
+}
+
+pub(crate) async fn remove_key(s: &Shared, user: &str, digest: &str, who: &str) -> Res {
+    let actor = format!("{who}: delete key of {user}");
     let digest = digest.to_ascii_lowercase();
     let (v, ()) = s
         .svc
@@ -350,7 +434,7 @@ pub async fn delete_key(
                 .users
                 .iter_mut()
                 .find(|u| u.name == user)
-                .ok_or_else(|| missing::<User>(&user))?;
+                .ok_or_else(|| missing::<User>(user))?;
             let before = u.keys.len();
             u.keys.retain(|k| {
                 let d = k
@@ -374,10 +458,15 @@ pub async fn get_settings(State(s): State<Shared>) -> Result<Json<Settings>, Api
     Ok(Json(s.svc.bundle().await?.settings))
 }
 
-pub async fn put_settings(State(s): State<Shared>, Body(settings): Body<Settings>) -> Res {
+pub async fn put_settings(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Body(settings): Body<Settings>,
+) -> Res {
+    let actor = format!("{}: put settings", p.actor());
     let (v, ()) = s
         .svc
-        .edit("admin: put settings", |b| {
+        .edit(&actor, |b| {
             b.settings = settings;
             Ok(())
         })

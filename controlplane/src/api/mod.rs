@@ -2,18 +2,20 @@
 //! validated against the whole resulting configuration, committed in one transaction, then
 //! published. Errors are `{"error": {"message", "code", "details"?}}`.
 
+pub mod auth;
 mod entities;
 pub use entities::generate_key;
 use entities::{batch, create, delete, get_one, list, put};
-use gproxy_config::bundle::{Alias, Provider, Route, User};
+use gproxy_config::bundle::{Alias, Org, Provider, Route, Team, User};
+use gproxy_config::rules::RuleSet;
 mod openapi;
 mod ops;
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -76,32 +78,49 @@ pub fn router(state: Shared) -> Router {
             "/users/{name}/keys/{digest}",
             axum::routing::delete(entities::delete_key),
         )
-        .layer(middleware::from_fn_with_state(state.clone(), require_admin))
-        .with_state(state);
+        .route("/orgs", get(list::<Org>).post(create::<Org>))
+        .route(
+            "/orgs/{name}",
+            get(get_one::<Org>).put(put::<Org>).delete(delete::<Org>),
+        )
+        .route("/teams", get(list::<Team>).post(create::<Team>))
+        .route(
+            "/teams/{name}",
+            get(get_one::<Team>).put(put::<Team>).delete(delete::<Team>),
+        )
+        .route("/rule_sets", get(list::<RuleSet>).post(create::<RuleSet>))
+        .route("/rule_sets/_batch", post(batch::<RuleSet>))
+        .route(
+            "/rule_sets/{name}",
+            get(get_one::<RuleSet>)
+                .put(put::<RuleSet>)
+                .delete(delete::<RuleSet>),
+        )
+        .route("/logout", post(auth::logout))
+        .route("/me", get(auth::whoami))
+        .route("/me/usage", get(auth::my_usage))
+        .route("/me/keys", post(auth::create_my_key))
+        .route(
+            "/me/keys/{digest}",
+            axum::routing::delete(auth::delete_my_key),
+        )
+        .route(
+            "/me/tokens",
+            get(auth::list_tokens).post(auth::create_token),
+        )
+        .route(
+            "/me/tokens/{digest}",
+            axum::routing::delete(auth::delete_token),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .with_state(state.clone());
     Router::new()
         .route("/admin/v1/openapi.json", get(openapi::document))
+        .route("/admin/v1/login", post(auth::login).with_state(state))
         .nest("/admin/v1", api)
-}
-
-/// Bearer auth: the token's digest must equal the admin token digest.
-async fn require_admin(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    let presented = req
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| gproxy_config::digest::key_digest(t.trim()));
-    match presented {
-        Some(d) if constant_time_eq(d.as_bytes(), state.admin_digest.as_bytes()) => {
-            next.run(req).await
-        }
-        _ => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid admin bearer token is required",
-        )
-        .into_response(),
-    }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -103,12 +103,15 @@ pub async fn document() -> Json<Value> {
         ("routes", "Route", "name"),
         ("aliases", "Alias", "key"),
         ("users", "User", "name"),
+        ("orgs", "Org", "name"),
+        ("teams", "Team", "name"),
+        ("rule_sets", "RuleSet", "name"),
     ] {
         for (p, v) in entity(plural, schema, key) {
             add(&p, v);
         }
     }
-    for plural in ["providers", "users"] {
+    for plural in ["providers", "users", "rule_sets"] {
         add(
             &format!("/admin/v1/{plural}/_batch"),
             json!({"post": op(&format!("Enable or disable several {plural}"), Some("Batch"), "how many changed")}),
@@ -131,6 +134,54 @@ pub async fn document() -> Json<Value> {
             "delete": op("Delete an API key by its SHA-256 digest", None, "the new configuration version"),
         }),
     );
+    add(
+        "/admin/v1/login",
+        json!({"post": {
+            "summary": "Password login: a user's admin API token (12 h by default)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Login"}}}},
+            "responses": {
+                "200": {"description": "token, user, role, expires_ms", "content": {"application/json": {"schema": {"type": "object"}}}},
+                "401": {"$ref": "#/components/responses/Error"}
+            }
+        }}),
+    );
+    add(
+        "/admin/v1/logout",
+        json!({"post": op("End the presented login token", None, "ok")}),
+    );
+    add(
+        "/admin/v1/me",
+        json!({"get": op("The caller: role, team, quota, settled spend, keys", None, "the caller")}),
+    );
+    add(
+        "/admin/v1/me/usage",
+        json!({"get": op("The caller's usage records (paged)", None, "records")}),
+    );
+    add(
+        "/admin/v1/me/keys",
+        json!({"post": op("Create an API key for the caller; its material is returned once", Some("NewKey"), "the key")}),
+    );
+    add(
+        "/admin/v1/me/keys/{digest}",
+        json!({
+            "parameters": [{"name": "digest", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "delete": op("Delete one of the caller's API keys", None, "the new configuration version"),
+        }),
+    );
+    add(
+        "/admin/v1/me/tokens",
+        json!({
+            "get": op("The caller's admin API tokens (digests)", None, "tokens"),
+            "post": op("Create an admin API token for scripts; returned once", Some("NewToken"), "the token"),
+        }),
+    );
+    add(
+        "/admin/v1/me/tokens/{digest}",
+        json!({
+            "parameters": [{"name": "digest", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "delete": op("Delete one of the caller's admin API tokens", None, "ok"),
+        }),
+    );
     let obj =
         |desc: &str| json!({"type": "object", "description": desc, "additionalProperties": true});
     Json(json!({
@@ -149,11 +200,16 @@ pub async fn document() -> Json<Value> {
                     "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
                 "Batch": {"type": "object", "required": ["names", "enabled"], "properties": {"names": {"type": "array", "items": {"type": "string"}}, "enabled": {"type": "boolean"}}},
                 "NewKey": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "NewToken": {"type": "object", "properties": {"name": {"type": "string"}, "ttl_seconds": {"type": "integer"}}},
+                "Login": {"type": "object", "required": ["user", "password"], "properties": {"user": {"type": "string"}, "password": {"type": "string"}, "ttl_seconds": {"type": "integer"}}},
+                "Org": obj("name, display_name, quota"),
+                "Team": obj("name, org, display_name, quota"),
+                "RuleSet": obj("name, description, enabled, rules (docs/rules.md)"),
                 "Bundle": obj("providers, routes, aliases, users, settings (docs/configuration.md)"),
                 "Provider": obj("name, channel, base_url, credentials, models, ... (docs/configuration.md)"),
                 "Route": obj("name, strategy, members"),
                 "Alias": obj("name or pattern, target"),
-                "User": obj("name, keys, permissions, limits, quota"),
+                "User": obj("name, keys, permissions, limits, quota, team, role, password"),
                 "Settings": obj("max_body_bytes, max_in_flight, max_attempts, breaker_threshold, breaker_cooldown_ms")
             }
         }

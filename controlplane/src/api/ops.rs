@@ -45,12 +45,14 @@ pub async fn get_bundle(
 /// Apply a whole configuration (JSON or YAML): validated first, all or nothing.
 pub async fn put_bundle(
     State(s): State<Shared>,
+    axum::Extension(p): axum::Extension<super::auth::Principal>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("the bundle must be UTF-8"))?;
     let bundle = Bundle::parse(text).map_err(crate::service::ServiceError::Invalid)?;
-    let version = s.svc.apply_bundle(&bundle, "admin: apply bundle").await?;
+    let actor = format!("{}: apply bundle", p.actor());
+    let version = s.svc.apply_bundle(&bundle, &actor).await?;
     Ok((StatusCode::OK, Json(json!({ "version": version }))))
 }
 

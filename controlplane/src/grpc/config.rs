@@ -14,22 +14,24 @@ use crate::publish::Published;
 use crate::registry::Registry;
 use crate::service::ConfigService;
 
-fn full(p: &Published) -> v1::ConfigResponse {
+fn full(p: &Published, epoch: &str) -> v1::ConfigResponse {
     v1::ConfigResponse {
         schema: gproxy_proto::SCHEMA,
         version: p.version,
         base_version: 0,
+        epoch: epoch.to_owned(),
         kind: Some(config_response::Kind::Full(v1::Snapshot::from(
             p.snapshot.as_ref(),
         ))),
     }
 }
 
-fn delta(prev: &Published, p: &Published) -> v1::ConfigResponse {
+fn delta(prev: &Published, p: &Published, epoch: &str) -> v1::ConfigResponse {
     v1::ConfigResponse {
         schema: gproxy_proto::SCHEMA,
         version: p.version,
         base_version: prev.version,
+        epoch: epoch.to_owned(),
         kind: Some(config_response::Kind::Delta(gproxy_proto::delta::diff(
             &prev.snapshot,
             &p.snapshot,
@@ -59,9 +61,22 @@ pub async fn serve(
     tracing::info!(node = %node, release = %hello.release, last_applied = hello.last_applied, "data plane connected");
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let mut watch = svc.publisher.subscribe();
+    // resume: a data plane that applied a version this store published recently gets a delta
+    // from it (or nothing, when it is current) instead of the whole snapshot
+    let resumed = (hello.last_applied > 0 && !hello.epoch.is_empty() && hello.epoch == svc.epoch)
+        .then(|| svc.publisher.recent(hello.last_applied))
+        .flatten();
+    if let Some(r) = &resumed {
+        registry.update(&node, |i| {
+            i.sent_version = r.version;
+            i.applied_version = r.version;
+        });
+        tracing::info!(node = %node, from = r.version, "resuming the config stream with deltas");
+    }
     tokio::spawn(async move {
-        let mut last_sent: Option<Arc<Published>> = None;
-        let mut pending_full = true;
+        let epoch = svc.epoch.clone();
+        let mut pending_full = resumed.is_none();
+        let mut last_sent: Option<Arc<Published>> = resumed;
         loop {
             let current = watch.borrow_and_update().clone();
             // version 0 = nothing configured yet: the data plane stays not-ready until there is
@@ -69,8 +84,8 @@ pub async fn serve(
                 last_sent.as_ref().map(|l| l.version) != Some(current.version) || pending_full;
             if current.version > 0 && unsent {
                 let msg = match (&last_sent, pending_full) {
-                    (Some(prev), false) => delta(prev, &current),
-                    _ => full(&current),
+                    (Some(prev), false) => delta(prev, &current, &epoch),
+                    _ => full(&current, &epoch),
                 };
                 if tx.send(Ok(msg)).await.is_err() {
                     break;

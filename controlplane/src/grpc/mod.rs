@@ -64,6 +64,7 @@ impl gproxy_proto::ControlPlane for GrpcService {
     ) -> Result<Response<Self::ReportHealthStream>, Status> {
         let mut inbound = req.into_inner();
         let mut stop = self.stop.clone();
+        let svc = self.svc.clone();
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         tokio::spawn(async move {
             loop {
@@ -75,8 +76,11 @@ impl gproxy_proto::ControlPlane for GrpcService {
                     _ = stopped(&mut stop) => break,
                 };
                 for e in &report.events {
-                    tracing::info!(node = %report.node_id, subject = %e.subject, id = %e.id, event = %e.event,
+                    tracing::debug!(node = %report.node_id, subject = %e.subject, id = %e.id, event = %e.event,
                         status = e.status, retry_after_ms = e.retry_after_ms, "data-plane health event");
+                }
+                if let Err(e) = svc.apply_health(&report.node_id, &report.events).await {
+                    tracing::warn!(node = %report.node_id, error = %e, "health events not applied");
                 }
                 let ack = v1::HealthAck {
                     received: report.events.len() as u32,

@@ -6,7 +6,7 @@ use gproxy_config::Bundle;
 
 use super::db::{placeholders, Filter, Tx, Val};
 use super::error::{Result, StoreError};
-use super::{provider_rows, read_version, routes, settings, user_rows, Store};
+use super::{groups, provider_rows, read_version, routes, settings, user_rows, Store};
 use crate::crypto::Crypto;
 
 impl Store {
@@ -79,12 +79,16 @@ impl Store {
             }
             user_rows::write(tx, u, position(i)?, &prior_keys).await?;
         }
+        groups::write_all(tx, &bundle.orgs, &bundle.teams, &bundle.rule_sets).await?;
         settings::write_gateway(tx, &bundle.settings).await?;
         let detail = serde_json::json!({
             "providers": bundle.providers.len(),
             "routes": bundle.routes.len(),
             "aliases": bundle.aliases.len(),
             "users": bundle.users.len(),
+            "orgs": bundle.orgs.len(),
+            "teams": bundle.teams.len(),
+            "rule_sets": bundle.rule_sets.len(),
         });
         w.audit(actor, "replace", "bundle", None, detail).await?;
         w.commit().await
@@ -103,6 +107,9 @@ async fn read_all(tx: &mut Tx, crypto: &Crypto) -> Result<Bundle> {
         routes,
         aliases,
         users,
+        orgs: groups::read_orgs(tx).await?,
+        teams: groups::read_teams(tx).await?,
+        rule_sets: groups::read_rule_sets(tx).await?,
         settings,
     })
 }

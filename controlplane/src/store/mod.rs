@@ -16,6 +16,7 @@ mod bundle;
 mod convert;
 mod db;
 mod error;
+mod groups;
 mod provider_rows;
 mod providers;
 mod routes;
@@ -36,6 +37,7 @@ use db::{Pool, Tx};
 
 pub use audit::AuditEntry;
 pub use error::{Result, StoreError};
+pub use groups::{AdminTokenInfo, Login, TokenOwner};
 pub use providers::ProviderFilter;
 pub use usage::{Period, UsageFilter, UsageGroup, UsageRow};
 pub use usage_query::MAX_TOTAL_ROWS;

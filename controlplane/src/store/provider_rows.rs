@@ -12,7 +12,7 @@ use super::Page;
 use crate::crypto::Crypto;
 
 const COLUMNS: &str = "name, channel, base_url, enabled, credential_strategy, headers_json, \
-     timeouts_json, proxy, prefer, stream_only";
+     timeouts_json, proxy, prefer, stream_only, rule_sets_json";
 
 /// Providers matching `filter` (all of them with `page = None`), children included.
 pub(crate) async fn read(
@@ -103,6 +103,7 @@ fn provider_row(r: &Row) -> Result<Provider> {
         proxy: r.opt_text(7)?,
         prefer: r.opt_text(8)?.map(|s| convert::prefer(&s)).transpose()?,
         stream_only: r.boolean(9)?,
+        rule_sets: from_json("providers.rule_sets_json", &r.text(10)?)?,
     })
 }
 
@@ -141,7 +142,7 @@ fn model_row(r: &Row) -> Result<Model> {
 
 const UPSERT_PROVIDER: &str = include_str!("sql/upsert_provider.sql");
 const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (provider, name, secret, enabled, proxy, \
-     rpm, cooldown_until_ms, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     rpm, cooldown_until_ms, position, cooldown_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 const UPSERT_MODEL: &str = include_str!("sql/upsert_model.sql");
 
 /// Write one provider and replace its credentials and models. Cooldowns of credentials that
@@ -171,25 +172,26 @@ pub(crate) async fn write(tx: &mut Tx, p: &Provider, position: i64, crypto: &Cry
             p.prefer.map(convert::prefer_str),
             p.stream_only,
             position,
+            to_json(&p.rule_sets)?,
         ],
     )
     .await?;
 
-    let mut cooldowns: HashMap<String, Option<i64>> = HashMap::new();
+    let mut cooldowns: HashMap<String, (Option<i64>, Option<String>)> = HashMap::new();
     for r in tx
         .fetch_all(
-            "SELECT name, cooldown_until_ms FROM credentials WHERE provider = $1",
+            "SELECT name, cooldown_until_ms, cooldown_reason FROM credentials WHERE provider = $1",
             args![name],
         )
         .await?
     {
-        cooldowns.insert(r.text(0)?, r.get(1)?);
+        cooldowns.insert(r.text(0)?, (r.get(1)?, r.opt_text(2)?));
     }
     tx.execute("DELETE FROM credentials WHERE provider = $1", args![name])
         .await?;
     for (j, c) in p.credentials.iter().enumerate() {
         let cname = c.name.clone().unwrap_or_else(|| format!("#{j}"));
-        let cooldown = cooldowns.get(&cname).copied().flatten();
+        let (cooldown, reason) = cooldowns.get(&cname).cloned().unwrap_or_default();
         tx.execute(
             INSERT_CREDENTIAL,
             args![
@@ -201,6 +203,7 @@ pub(crate) async fn write(tx: &mut Tx, p: &Provider, position: i64, crypto: &Cry
                 opt_int("rpm", c.rpm)?,
                 cooldown,
                 int("position", j)?,
+                reason,
             ],
         )
         .await

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use gproxy_config::bundle::{ChannelKind, Provider};
+use gproxy_config::snapshot::CredentialCooldown;
 use serde::{Deserialize, Serialize};
 
 use super::convert::opt_int;
@@ -172,20 +173,24 @@ impl Store {
         w.commit().await
     }
 
-    /// Mark a credential cooling down until `until_ms` (None clears it). Health state, not
-    /// configuration: the config version does not change.
+    /// Mark a credential cooling down until `until_ms` for `reason` (None clears it). Health
+    /// state, not configuration: the config version does not change (the caller bumps it once
+    /// for a batch of decisions, so data planes take the new snapshot).
     pub async fn set_credential_cooldown(
         &self,
         provider: &str,
         credential: &str,
         until_ms: Option<u64>,
+        reason: Option<&str>,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let n = tx
             .execute(
-                "UPDATE credentials SET cooldown_until_ms = $1 WHERE provider = $2 AND name = $3",
+                "UPDATE credentials SET cooldown_until_ms = $1, cooldown_reason = $2 \
+                 WHERE provider = $3 AND name = $4",
                 args![
                     opt_int("cooldown_until_ms", until_ms)?,
+                    reason,
                     provider,
                     credential
                 ],
@@ -200,19 +205,27 @@ impl Store {
         tx.commit().await
     }
 
-    /// `(provider, credential, until_ms)` of every credential with a cooldown set.
-    pub async fn credential_cooldowns(&self) -> Result<Vec<(String, String, u64)>> {
+    /// Every credential with a cooldown set, in provider and credential order.
+    pub async fn credential_cooldowns(&self) -> Result<Vec<CredentialCooldown>> {
         let mut tx = self.pool.begin_read().await?;
         let rows = tx
             .fetch_all(
-                "SELECT provider, name, cooldown_until_ms FROM credentials \
-                 WHERE cooldown_until_ms IS NOT NULL ORDER BY provider, position",
+                "SELECT c.provider, c.name, c.cooldown_until_ms, c.cooldown_reason \
+                 FROM credentials c JOIN providers p ON p.name = c.provider \
+                 WHERE c.cooldown_until_ms IS NOT NULL ORDER BY p.position, c.position",
                 vec![],
             )
             .await?;
         tx.commit().await?;
         rows.iter()
-            .map(|r| Ok((r.text(0)?, r.text(1)?, r.uint(2)?)))
+            .map(|r| {
+                Ok(CredentialCooldown {
+                    provider: r.text(0)?,
+                    credential: r.text(1)?,
+                    until_ms: r.uint(2)?,
+                    reason: r.opt_text(3)?.unwrap_or_default(),
+                })
+            })
             .collect()
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use gproxy_config::bundle::{Key, Limits, Quota, User};
+use gproxy_config::bundle::{Key, Limits, Quota, Role, User};
 use gproxy_config::digest::{key_digest, parse_hex_digest};
 
 use super::convert::{from_json, now_ms, opt_int, to_json};
@@ -28,7 +28,8 @@ pub(crate) async fn read(
         .await?
         .uint(0)?;
     let mut sql = format!(
-        "SELECT name, enabled, permissions_json, rpm, tpm, concurrency, quota_usd FROM users\
+        "SELECT name, enabled, permissions_json, rpm, tpm, concurrency, quota_usd, team, role, \
+         password_hash FROM users\
          {where_sql} ORDER BY position, name"
     );
     let mut list_args = filter.args.clone();
@@ -91,6 +92,12 @@ fn user_row(r: &Row) -> Result<User> {
             concurrency: r.opt_uint(5)?,
         },
         quota: r.opt_float(6)?.map(|usd| Quota { usd }),
+        team: r.opt_text(7)?,
+        role: {
+            let role = r.text(8)?;
+            Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("users.role `{role}`")))?
+        },
+        password: r.opt_text(9)?,
     })
 }
 
@@ -133,10 +140,12 @@ pub(crate) fn stored_key(user: &str, j: usize, k: &Key) -> Result<(String, Optio
 }
 
 const UPSERT_USER: &str = "INSERT INTO users (name, enabled, permissions_json, rpm, tpm, \
-     concurrency, quota_usd, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     concurrency, quota_usd, position, team, role, password_hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
      ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, \
      permissions_json = excluded.permissions_json, rpm = excluded.rpm, tpm = excluded.tpm, \
-     concurrency = excluded.concurrency, quota_usd = excluded.quota_usd, position = excluded.position";
+     concurrency = excluded.concurrency, quota_usd = excluded.quota_usd, position = excluded.position, \
+     team = excluded.team, role = excluded.role, password_hash = excluded.password_hash";
 pub(crate) const INSERT_KEY: &str =
     "INSERT INTO api_keys (digest, user_name, name, enabled, created_ms, \
      last4, position) VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -154,6 +163,9 @@ pub(crate) async fn write(tx: &mut Tx, u: &User, position: i64, prior: &PriorKey
             opt_int("concurrency", u.limits.concurrency)?,
             u.quota.map(|q| q.usd),
             position,
+            &u.team,
+            u.role.as_str(),
+            password_hash(&u.name, u.password.as_deref())?,
         ],
     )
     .await?;
@@ -186,4 +198,15 @@ pub(crate) async fn write(tx: &mut Tx, u: &User, position: i64, prior: &PriorKey
         })?;
     }
     Ok(())
+}
+
+/// What `users.password_hash` stores: an argon2 PHC string as given, plain text hashed.
+fn password_hash(user: &str, password: Option<&str>) -> Result<Option<String>> {
+    match password {
+        None => Ok(None),
+        Some(p) if gproxy_config::bundle::is_password_hash(p) => Ok(Some(p.to_owned())),
+        Some(p) => crate::passwords::hash(p).map(Some).map_err(|e| {
+            StoreError::Invalid(format!("user `{user}`: cannot hash the password: {e}"))
+        }),
+    }
 }

@@ -12,6 +12,7 @@
 pub mod bundle;
 pub mod db;
 pub mod http;
+pub mod relay;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -69,6 +70,17 @@ impl Dataplane {
     /// The version of the snapshot it serves.
     pub fn version(&self) -> u64 {
         self.app.runtime().version
+    }
+
+    /// Full snapshots it applied so far.
+    pub fn full_snapshots(&self) -> u64 {
+        self.status()
+            .full_snapshots
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn status(&self) -> &gproxy_dataplane::control::Status {
+        &self.control.as_ref().expect("connected").status
     }
 }
 
@@ -185,6 +197,17 @@ impl Cluster {
         let dp = start_dataplane(self.grpc_addr, &node, spool, &self.dp_options).await;
         self.dps.push(dp);
         i
+    }
+
+    /// A data plane that reaches the control plane through a [`relay::Relay`] (to cut).
+    pub async fn add_relayed_dataplane(&mut self) -> (usize, relay::Relay) {
+        let relay = relay::Relay::start(self.grpc_addr).await;
+        let i = self.dps.len();
+        let node = format!("dp-{i}");
+        let spool = self.db.path().join(format!("spool-{i}"));
+        let dp = start_dataplane(relay.addr, &node, spool, &self.dp_options).await;
+        self.dps.push(dp);
+        (i, relay)
     }
 
     pub fn running(&self) -> &Running {

@@ -212,6 +212,7 @@ pub fn provider(name: &str, models: &[&str]) -> Provider {
         proxy: None,
         prefer: None,
         stream_only: false,
+        rule_sets: Vec::new(),
     }
 }
 
@@ -258,6 +259,9 @@ pub fn user(name: &str, keys: &[&str]) -> User {
         permissions: vec!["*".into()],
         limits: Limits::default(),
         quota: None,
+        team: None,
+        role: Default::default(),
+        password: None,
     }
 }
 
@@ -331,9 +335,18 @@ pub fn rich_bundle() -> Bundle {
         concurrency: Some(8),
     };
     alice.quota = Some(Quota { usd: 25.5 });
+    alice.team = Some("ml".into());
+    alice.role = gproxy_config::bundle::Role::Admin;
+    alice.password = Some(gproxy_controlplane::passwords::hash("alice-password-1").unwrap());
     let mut bob = user("bob", &["gp-bob-0001-material"]);
     bob.enabled = false;
     bob.permissions = vec!["gpt-*".into(), "oai/*".into()];
+    bob.team = Some("ops".into());
+    oai.rule_sets = vec!["caps".into()];
+    let caps: gproxy_config::rules::RuleSet = serde_yaml::from_str(
+        "name: caps\nrules:\n  - when: {models: [\"gpt-*\"]}\n    actions: [{op: clamp, path: /max_tokens, max: 4096}]\n",
+    )
+    .unwrap();
 
     let b = Bundle {
         providers: vec![oai, ant],
@@ -351,6 +364,26 @@ pub fn rich_bundle() -> Bundle {
             },
         ],
         users: vec![alice, bob],
+        orgs: vec![gproxy_config::bundle::Org {
+            name: "acme".into(),
+            display_name: Some("ACME".into()),
+            quota: Some(Quota { usd: 1000.0 }),
+        }],
+        teams: vec![
+            gproxy_config::bundle::Team {
+                name: "ml".into(),
+                org: Some("acme".into()),
+                display_name: None,
+                quota: Some(Quota { usd: 100.0 }),
+            },
+            gproxy_config::bundle::Team {
+                name: "ops".into(),
+                org: None,
+                display_name: Some("Operations".into()),
+                quota: None,
+            },
+        ],
+        rule_sets: vec![caps],
         settings: Settings {
             max_body_bytes: 1 << 20,
             max_in_flight: 64,

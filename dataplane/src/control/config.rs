@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use gproxy_config::bundle::{Bundle, Key, User};
+use gproxy_config::bundle::{Bundle, Key, Org, Role, Team, User};
 use gproxy_config::Snapshot;
 use gproxy_proto::v1::{
     config_request, config_response, Ack, ConfigRequest, ConfigResponse, Hello,
@@ -20,11 +20,13 @@ use crate::app::{App, AppState};
 /// Subscribe until stopped.
 pub async fn run(app: AppState, link: Link, status: Arc<Status>, mut stop: watch::Receiver<bool>) {
     let mut last: Option<Snapshot> = None;
+    // the control plane's store epoch of `last`: a reconnect resumes with a delta within it
+    let mut epoch = String::new();
     let mut backoff = link.backoff();
     let mut failures = 0u32;
     loop {
         let result = tokio::select! {
-            r = session(&app, &link, &status, &mut last, &mut backoff) => r,
+            r = session(&app, &link, &status, &mut last, &mut epoch, &mut backoff) => r,
             _ = stopped(&mut stop) => return,
         };
         let served = last.as_ref().map_or(0, |s| s.version);
@@ -66,6 +68,7 @@ async fn session(
     link: &Link,
     status: &Status,
     last: &mut Option<Snapshot>,
+    epoch: &mut String,
     backoff: &mut super::Backoff,
 ) -> Result<(), StreamError> {
     let (tx, rx) = mpsc::channel::<ConfigRequest>(4);
@@ -74,6 +77,7 @@ async fn session(
         release: env!("CARGO_PKG_VERSION").to_owned(),
         last_applied: last.as_ref().map_or(0, |s| s.version),
         schema: SCHEMA,
+        epoch: epoch.clone(),
     };
     tx.send(request(config_request::Kind::Hello(hello)))
         .await
@@ -90,8 +94,17 @@ async fn session(
     );
     while let Some(resp) = inbound.message().await? {
         backoff.reset();
+        let resp_epoch = resp.epoch.clone();
+        let full = matches!(resp.kind, Some(config_response::Kind::Full(_)));
         let ack = handle(app, last, resp);
         if ack.ok {
+            *epoch = resp_epoch;
+            let n = if full {
+                &status.full_snapshots
+            } else {
+                &status.deltas
+            };
+            n.fetch_add(1, Ordering::Relaxed);
             tracing::info!(version = ack.version, "snapshot applied");
         } else {
             status.nacks.fetch_add(1, Ordering::Relaxed);
@@ -189,8 +202,31 @@ pub fn validate(snap: &Snapshot) -> Result<(), gproxy_config::ValidationErrors> 
                 permissions: u.permissions.clone(),
                 limits: u.limits,
                 quota: u.quota,
+                team: u.team.clone(),
+                role: Role::default(),
+                password: None,
             })
             .collect(),
+        orgs: snap
+            .orgs
+            .iter()
+            .map(|o| Org {
+                name: o.name.clone(),
+                display_name: None,
+                quota: o.quota,
+            })
+            .collect(),
+        teams: snap
+            .teams
+            .iter()
+            .map(|t| Team {
+                name: t.name.clone(),
+                org: t.parent.clone(),
+                display_name: None,
+                quota: t.quota,
+            })
+            .collect(),
+        rule_sets: snap.rule_sets.clone(),
         settings: snap.settings,
     };
     bundle.validate()

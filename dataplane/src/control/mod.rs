@@ -70,6 +70,10 @@ pub struct Status {
     pub spooled: AtomicU64,
     /// Usage batches acknowledged so far.
     pub acked_batches: AtomicU64,
+    /// Full snapshots applied so far (a resumed stream brings deltas only).
+    pub full_snapshots: AtomicU64,
+    /// Deltas applied so far.
+    pub deltas: AtomicU64,
 }
 
 /// The three running streams.

@@ -108,6 +108,7 @@ pub fn full(s: &Snapshot) -> ConfigResponse {
         version: s.version,
         kind: Some(RespKind::Full(s.into())),
         base_version: 0,
+        epoch: String::new(),
     }
 }
 
@@ -117,6 +118,7 @@ pub fn delta(old: &Snapshot, new: &Snapshot) -> ConfigResponse {
         version: new.version,
         kind: Some(RespKind::Delta(gproxy_proto::delta::diff(old, new))),
         base_version: old.version,
+        epoch: String::new(),
     }
 }
 

@@ -57,6 +57,10 @@ pub fn snapshot(wire: v1::Snapshot, version: u64) -> Result<Snapshot, ConvertErr
         routes: list("routes", wire.routes)?,
         aliases: list("aliases", wire.aliases)?,
         users: list("users", wire.users)?,
+        teams: list("teams", wire.teams)?,
+        orgs: list("orgs", wire.orgs)?,
+        rule_sets: list("rule_sets", wire.rule_sets)?,
+        cooldowns: list("credential_states", wire.credential_states)?,
         settings: match wire.settings {
             Some(s) => s
                 .try_into()
@@ -83,6 +87,10 @@ impl From<&Snapshot> for v1::Snapshot {
             routes: s.routes.iter().map(Into::into).collect(),
             aliases: s.aliases.iter().map(Into::into).collect(),
             users: s.users.iter().map(Into::into).collect(),
+            teams: s.teams.iter().map(Into::into).collect(),
+            orgs: s.orgs.iter().map(Into::into).collect(),
+            rule_sets: s.rule_sets.iter().map(Into::into).collect(),
+            credential_states: s.cooldowns.iter().map(Into::into).collect(),
             settings: Some((&s.settings).into()),
         }
     }

@@ -6,7 +6,8 @@ use gproxy_config::bundle::{
     Price, Provider, Quota, Route, Settings, Strategy, Timeouts,
 };
 use gproxy_config::digest::parse_hex_digest;
-use gproxy_config::snapshot::{KeyRecord, UserRecord};
+use gproxy_config::rules::RuleSet;
+use gproxy_config::snapshot::{CredentialCooldown, GroupRecord, KeyRecord, UserRecord};
 
 use super::{list, ConvertError};
 use crate::v1;
@@ -99,6 +100,7 @@ impl From<&Provider> for v1::Provider {
             proxy: p.proxy.clone(),
             prefer: prefer_str(p.prefer).to_owned(),
             stream_only: p.stream_only,
+            rule_sets: p.rule_sets.clone(),
         }
     }
 }
@@ -120,12 +122,11 @@ impl TryFrom<v1::Provider> for Provider {
             headers: w.headers,
             proxy: w.proxy,
             stream_only: w.stream_only,
+            rule_sets: w.rule_sets,
         })
     }
 }
 
-/// `cooldown_until_ms` is a control-plane decision with no field in the domain credential: it is
-/// sent as 0 and dropped on the way in.
 impl From<&Credential> for v1::Credential {
     fn from(c: &Credential) -> Self {
         v1::Credential {
@@ -134,7 +135,6 @@ impl From<&Credential> for v1::Credential {
             enabled: c.enabled,
             proxy: c.proxy.clone(),
             rpm: c.rpm,
-            cooldown_until_ms: 0,
         }
     }
 }
@@ -306,6 +306,7 @@ impl From<&UserRecord> for v1::User {
             limits: Some((&u.limits).into()),
             quota_usd: u.quota.map(|q| q.usd),
             spent_usd: u.spent_usd,
+            team: u.team.clone(),
         }
     }
 }
@@ -322,6 +323,7 @@ impl TryFrom<v1::User> for UserRecord {
             limits: w.limits.map(Into::into).unwrap_or_default(),
             quota: w.quota_usd.map(|usd| Quota { usd }),
             spent_usd: w.spent_usd,
+            team: w.team,
         })
     }
 }
@@ -405,6 +407,88 @@ impl TryFrom<v1::Settings> for Settings {
             max_attempts: w.max_attempts,
             breaker_threshold: w.breaker_threshold,
             breaker_cooldown_ms: w.breaker_cooldown_ms,
+        })
+    }
+}
+
+// ----- teams, orgs, rule sets, credential states -------------------------------------------
+
+impl From<&GroupRecord> for v1::Group {
+    fn from(g: &GroupRecord) -> Self {
+        v1::Group {
+            name: g.name.clone(),
+            parent: g.parent.clone(),
+            quota_usd: g.quota.map(|q| q.usd),
+            spent_usd: g.spent_usd,
+        }
+    }
+}
+
+impl TryFrom<v1::Group> for GroupRecord {
+    type Error = ConvertError;
+
+    fn try_from(w: v1::Group) -> Result<Self, Self::Error> {
+        Ok(GroupRecord {
+            name: w.name,
+            parent: w.parent,
+            quota: w.quota_usd.map(|usd| Quota { usd }),
+            spent_usd: w.spent_usd,
+        })
+    }
+}
+
+impl From<&RuleSet> for v1::RuleSet {
+    fn from(r: &RuleSet) -> Self {
+        v1::RuleSet {
+            name: r.name.clone(),
+            // serializing plain data to JSON cannot fail
+            json: serde_json::to_string(r).unwrap_or_default(),
+        }
+    }
+}
+
+impl TryFrom<v1::RuleSet> for RuleSet {
+    type Error = ConvertError;
+
+    fn try_from(w: v1::RuleSet) -> Result<Self, Self::Error> {
+        let r: RuleSet = serde_json::from_str(&w.json)
+            .map_err(|e| ConvertError::new("json", format!("rule set `{}`: {e}", w.name)))?;
+        if r.name != w.name {
+            return Err(ConvertError::new(
+                "name",
+                format!("`{}` does not match its document's `{}`", w.name, r.name),
+            ));
+        }
+        Ok(r)
+    }
+}
+
+impl From<&CredentialCooldown> for v1::CredentialState {
+    fn from(c: &CredentialCooldown) -> Self {
+        v1::CredentialState {
+            provider: c.provider.clone(),
+            credential: c.credential.clone(),
+            cooldown_until_ms: c.until_ms,
+            reason: c.reason.clone(),
+        }
+    }
+}
+
+impl TryFrom<v1::CredentialState> for CredentialCooldown {
+    type Error = ConvertError;
+
+    fn try_from(w: v1::CredentialState) -> Result<Self, Self::Error> {
+        if w.provider.is_empty() || w.credential.is_empty() {
+            return Err(ConvertError::new(
+                "provider",
+                "a credential state names its provider and credential",
+            ));
+        }
+        Ok(CredentialCooldown {
+            provider: w.provider,
+            credential: w.credential,
+            until_ms: w.cooldown_until_ms,
+            reason: w.reason,
         })
     }
 }

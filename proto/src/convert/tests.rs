@@ -61,6 +61,7 @@ fn full() -> Snapshot {
             proxy: Some("http://proxy:3128".into()),
             prefer: Some(PreferredKind::Chat),
             stream_only: true,
+            rule_sets: vec!["caps".into()],
         }],
         routes: vec![Route {
             name: "smart".into(),
@@ -100,6 +101,34 @@ fn full() -> Snapshot {
             },
             quota: Some(Quota { usd: 25.0 }),
             spent_usd: 3.5,
+            team: Some("ml".into()),
+        }],
+        teams: vec![gproxy_config::snapshot::GroupRecord {
+            name: "ml".into(),
+            parent: Some("acme".into()),
+            quota: Some(Quota { usd: 100.0 }),
+            spent_usd: 1.5,
+        }],
+        orgs: vec![gproxy_config::snapshot::GroupRecord {
+            name: "acme".into(),
+            parent: None,
+            quota: Some(Quota { usd: 1000.0 }),
+            spent_usd: 2.5,
+        }],
+        rule_sets: vec![serde_json::from_value(serde_json::json!({
+            "name": "caps",
+            "description": "cap output",
+            "enabled": false,
+            "rules": [{"name": "cap", "when": {"models": ["gpt-*"], "stream": true},
+                       "actions": [{"op": "clamp", "path": "/max_tokens", "max": 64},
+                                   {"op": "set_header", "name": "x-team", "value": "ml"}]}],
+        }))
+        .unwrap()],
+        cooldowns: vec![gproxy_config::snapshot::CredentialCooldown {
+            provider: "oai".into(),
+            credential: "main".into(),
+            until_ms: 1_900_000_000_000,
+            reason: "rate_limited".into(),
         }],
         settings: Settings {
             max_body_bytes: 4096,

@@ -34,6 +34,10 @@ fn summary(d: &v1::Delta) -> (Vec<String>, Vec<String>) {
             Some(Kind::Alias(a)) => format!("alias:{}", a.target),
             Some(Kind::User(u)) => format!("user:{}", u.name),
             Some(Kind::Settings(_)) => "settings".to_owned(),
+            Some(Kind::Team(t)) => format!("team:{}", t.name),
+            Some(Kind::Org(o)) => format!("org:{}", o.name),
+            Some(Kind::RuleSet(r)) => format!("rule_set:{}", r.name),
+            Some(Kind::CredentialState(c)) => format!("cooldown:{}/{}", c.provider, c.credential),
             None => "empty".to_owned(),
         })
         .collect();

@@ -17,6 +17,15 @@ pub struct Bundle {
     pub aliases: Vec<Alias>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<User>,
+    /// Organizations: a spend quota over all of their teams' users.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orgs: Vec<Org>,
+    /// Teams group users (optionally inside an org) under a shared spend quota.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<Team>,
+    /// Request-mutation rules that providers apply after translation (`docs/rules.md`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_sets: Vec<crate::rules::RuleSet>,
     #[serde(default)]
     pub settings: Settings,
 }
@@ -79,6 +88,9 @@ pub struct Provider {
     /// object by the gateway.
     #[serde(default, skip_serializing_if = "is_false")]
     pub stream_only: bool,
+    /// Names of rule sets applied, in order, to every request sent to this provider.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_sets: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +241,71 @@ pub struct User {
     pub limits: Limits,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota: Option<Quota>,
+    /// The team this user belongs to (its quota, and its org's, also apply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// What the user may do in the admin API and console with a password login.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub role: Role,
+    /// Console / admin API password: plain text on import (hashed with argon2id when stored) or
+    /// an argon2 PHC string (`$argon2id$...`), which is what export shows. Absent = no login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// A user's standing in the admin API: members see and manage only their own keys and usage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[default]
+    Member,
+    /// Reads everything, writes nothing.
+    Viewer,
+    /// Everything the bootstrap admin token can do.
+    Admin,
+}
+
+impl Role {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Viewer => "viewer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "member" => Some(Role::Member),
+            "viewer" => Some(Role::Viewer),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Org {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Spend cap over every user of every team of this org.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Spend cap over every user of this team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,6 +397,9 @@ impl Bundle {
             }
         }
         for u in &mut b.users {
+            if u.password.as_deref().is_some_and(|p| !is_password_hash(p)) {
+                u.password = Some(REDACTED.to_owned());
+            }
             for k in &mut u.keys {
                 if let Some(key) = k.key.take() {
                     k.digest = Some(crate::digest::key_digest(&key));
@@ -328,6 +408,11 @@ impl Bundle {
         }
         b
     }
+}
+
+/// Whether a `password` value is already an argon2 PHC hash (stored as is) rather than plain text.
+pub fn is_password_hash(p: &str) -> bool {
+    p.starts_with("$argon2")
 }
 
 /// What export puts in place of a secret. Applying a bundle that still holds it is an error.

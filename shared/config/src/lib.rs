@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod digest;
 pub mod env;
+pub mod rules;
 pub mod snapshot;
 pub mod usage;
 mod validate;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bundle::{Alias, Bundle, Limits, Provider, Quota, Route, Settings};
 use crate::digest::key_digest;
+use crate::rules::RuleSet;
 use crate::validate::ValidationErrors;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -15,7 +16,46 @@ pub struct Snapshot {
     pub routes: Vec<Route>,
     pub aliases: Vec<Alias>,
     pub users: Vec<UserRecord>,
+    #[serde(default)]
+    pub teams: Vec<GroupRecord>,
+    #[serde(default)]
+    pub orgs: Vec<GroupRecord>,
+    #[serde(default)]
+    pub rule_sets: Vec<RuleSet>,
+    /// Cluster-wide credential cooldowns decided by the control plane from health reports.
+    #[serde(default)]
+    pub cooldowns: Vec<CredentialCooldown>,
     pub settings: Settings,
+}
+
+/// Do not use `provider`'s credential `credential` before `until_ms` (unix ms).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialCooldown {
+    pub provider: String,
+    pub credential: String,
+    pub until_ms: u64,
+    /// `rate_limited`, `auth_dead` or `breaker_open`.
+    pub reason: String,
+}
+
+impl CredentialCooldown {
+    /// The delta key: `provider/credential`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.provider, self.credential)
+    }
+}
+
+/// A team or an org as the data plane needs it: a quota shared by its users, and the spend the
+/// control plane has settled for them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRecord {
+    pub name: String,
+    /// For a team: the org it belongs to.
+    #[serde(default)]
+    pub parent: Option<String>,
+    pub quota: Option<Quota>,
+    #[serde(default)]
+    pub spent_usd: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +69,8 @@ pub struct UserRecord {
     /// Spend already settled by the control plane, in USD (quota admission compares against it).
     #[serde(default)]
     pub spent_usd: f64,
+    #[serde(default)]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +110,27 @@ impl Snapshot {
                 limits: u.limits,
                 quota: u.quota,
                 spent_usd: 0.0,
+                team: u.team.clone(),
+            })
+            .collect();
+        let teams = bundle
+            .teams
+            .iter()
+            .map(|t| GroupRecord {
+                name: t.name.clone(),
+                parent: t.org.clone(),
+                quota: t.quota,
+                spent_usd: 0.0,
+            })
+            .collect();
+        let orgs = bundle
+            .orgs
+            .iter()
+            .map(|o| GroupRecord {
+                name: o.name.clone(),
+                parent: None,
+                quota: o.quota,
+                spent_usd: 0.0,
             })
             .collect();
         Ok(Snapshot {
@@ -76,6 +139,10 @@ impl Snapshot {
             routes: bundle.routes.clone(),
             aliases: bundle.aliases.clone(),
             users,
+            teams,
+            orgs,
+            rule_sets: bundle.rule_sets.clone(),
+            cooldowns: Vec::new(),
             settings: bundle.settings,
         })
     }

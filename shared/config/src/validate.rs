@@ -50,7 +50,17 @@ const RESERVED: &[&str] = &[
     "v1", "v1beta", "v1alpha", "admin", "healthz", "readyz", "metrics",
 ];
 
-fn valid_name(s: &str) -> bool {
+const NAME_RULE: &str = "use 1-64 characters of a-z, A-Z, 0-9, '-', '_', '.'";
+
+fn check_quota(errs: &mut ValidationErrors, at: &str, quota: Option<crate::bundle::Quota>) {
+    if let Some(q) = quota {
+        if !q.usd.is_finite() || q.usd < 0.0 {
+            errs.push(format!("{at}.quota.usd"), "must be finite and >= 0");
+        }
+    }
+}
+
+pub(crate) fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()
@@ -64,10 +74,7 @@ pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
     for (i, p) in b.providers.iter().enumerate() {
         let at = format!("providers[{i}]");
         if !valid_name(&p.name) {
-            errs.push(
-                format!("{at}.name"),
-                "use 1-64 characters of a-z, A-Z, 0-9, '-', '_', '.'",
-            );
+            errs.push(format!("{at}.name"), NAME_RULE);
         } else if RESERVED.contains(&p.name.as_str()) {
             errs.push(
                 format!("{at}.name"),
@@ -210,6 +217,34 @@ pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
         }
     }
 
+    let mut orgs = HashSet::new();
+    for (i, o) in b.orgs.iter().enumerate() {
+        let at = format!("orgs[{i}]");
+        if !valid_name(&o.name) {
+            errs.push(format!("{at}.name"), NAME_RULE);
+        }
+        if !orgs.insert(o.name.as_str()) {
+            errs.push(format!("{at}.name"), format!("duplicate org `{}`", o.name));
+        }
+        check_quota(&mut errs, &at, o.quota);
+    }
+    let mut teams = HashSet::new();
+    for (i, t) in b.teams.iter().enumerate() {
+        let at = format!("teams[{i}]");
+        if !valid_name(&t.name) {
+            errs.push(format!("{at}.name"), NAME_RULE);
+        }
+        if !teams.insert(t.name.as_str()) {
+            errs.push(format!("{at}.name"), format!("duplicate team `{}`", t.name));
+        }
+        if let Some(o) = &t.org {
+            if !orgs.contains(o.as_str()) {
+                errs.push(format!("{at}.org"), format!("unknown org `{o}`"));
+            }
+        }
+        check_quota(&mut errs, &at, t.quota);
+    }
+
     let mut users = HashSet::new();
     let mut digests = HashSet::new();
     for (i, u) in b.users.iter().enumerate() {
@@ -258,9 +293,34 @@ pub(crate) fn bundle(b: &Bundle) -> Result<(), ValidationErrors> {
         if u.permissions.iter().any(|p| p.is_empty()) {
             errs.push(format!("{at}.permissions"), "patterns must not be empty");
         }
-        if let Some(q) = u.quota {
-            if !q.usd.is_finite() || q.usd < 0.0 {
-                errs.push(format!("{at}.quota.usd"), "must be finite and >= 0");
+        check_quota(&mut errs, &at, u.quota);
+        if let Some(t) = &u.team {
+            if !teams.contains(t.as_str()) {
+                errs.push(format!("{at}.team"), format!("unknown team `{t}`"));
+            }
+        }
+        if let Some(p) = &u.password {
+            if p == REDACTED {
+                errs.push(format!("{at}.password"), "is redacted; supply the password");
+            } else if !crate::bundle::is_password_hash(p) && p.chars().count() < 8 {
+                errs.push(
+                    format!("{at}.password"),
+                    "passwords must be at least 8 characters",
+                );
+            }
+        }
+    }
+
+    errs.0
+        .extend(crate::rules::validate(&b.rule_sets, "rule_sets"));
+    let rule_sets: HashSet<&str> = b.rule_sets.iter().map(|r| r.name.as_str()).collect();
+    for (i, p) in b.providers.iter().enumerate() {
+        for (j, r) in p.rule_sets.iter().enumerate() {
+            if !rule_sets.contains(r.as_str()) {
+                errs.push(
+                    format!("providers[{i}].rule_sets[{j}]"),
+                    format!("unknown rule set `{r}`"),
+                );
             }
         }
     }

@@ -23,6 +23,7 @@ fn full(s: &Snapshot) -> ConfigResponse {
         version: s.version,
         kind: Some(Kind::Full(s.into())),
         base_version: 0,
+        epoch: String::new(),
     }
 }
 
@@ -32,6 +33,7 @@ fn delta_of(old: &Snapshot, new: &Snapshot) -> ConfigResponse {
         version: new.version,
         kind: Some(Kind::Delta(delta::diff(old, new))),
         base_version: old.version,
+        epoch: String::new(),
     }
 }
 
