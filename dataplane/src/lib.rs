@@ -10,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod ledger;
+pub mod logwriter;
 pub mod metrics;
 pub mod models;
 pub mod pipeline;

@@ -4,9 +4,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use axum::serve::ListenerExt as _;
 use clap::Parser;
 use gproxy_config::{Bundle, Snapshot};
 use gproxy_dataplane::control::{self, ControlOptions, TlsFiles};
+use gproxy_dataplane::logwriter::BatchWriter;
 use gproxy_dataplane::{App, Options};
 
 #[derive(Parser, Debug)]
@@ -63,7 +65,7 @@ struct Args {
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    init_tracing(&args.log_format);
+    let logs = init_tracing(&args.log_format);
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if let Some(w) = args.workers {
         rt.worker_threads(w.max(1));
@@ -75,30 +77,39 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run(args)) {
+    let code = match rt.block_on(run(args)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "data plane failed");
             std::process::ExitCode::FAILURE
         }
-    }
+    };
+    logs.flush();
+    code
 }
 
-fn init_tracing(format: &str) {
+fn init_tracing(format: &str) -> BatchWriter {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_env("GPROXY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let writer = BatchWriter::start();
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal())
+        .with_writer(writer.clone());
     if format == "json" {
         builder.json().init();
     } else {
         builder.init();
     }
+    writer
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let opts = Options::default();
     let app = App::new(&opts)?;
     let mut control = None;
+    let mut usage_log = None;
     match &args.bundle {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -108,11 +119,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let snap = Snapshot::from_bundle(&bundle, 1)?;
             app.apply(&snap)?;
             tracing::info!(path = %path.display(), providers = snap.providers.len(), routes = snap.routes.len(), "bundle loaded");
-            if let Some(log) = args.usage_log.clone() {
-                tokio::spawn(gproxy_dataplane::usage::write_jsonl(
-                    app.outbox.clone(),
-                    log,
-                ));
+            if let Some(path) = args.usage_log.clone() {
+                let log = gproxy_dataplane::usage::write_jsonl(app.outbox.clone(), path.clone())
+                    .map_err(|e| format!("cannot open usage log {}: {e}", path.display()))?;
+                usage_log = Some(log);
             }
         }
         None => {
@@ -137,6 +147,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(listen = %listener.local_addr()?, "data plane listening");
     let drain = Duration::from_secs(args.drain_seconds);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    // clients' small stream writes must not wait for delayed ACKs (Nagle): TCP_NODELAY on every
+    // accepted connection, as on the upstream side
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let server = axum::serve(listener, gproxy_dataplane::http::router(app)).with_graceful_shutdown(
         async move {
             shutdown_signal().await;
@@ -154,6 +169,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(c) = control {
         // usage not yet acknowledged goes to the spool for the next start
         c.shutdown().await;
+    }
+    if let Some(log) = usage_log {
+        log.finish();
     }
     served?;
     Ok(())

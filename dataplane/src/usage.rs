@@ -81,37 +81,71 @@ impl Outbox {
     }
 }
 
-/// Standalone mode: append records to a JSONL file as they come.
-pub async fn write_jsonl(outbox: std::sync::Arc<Outbox>, path: std::path::PathBuf) {
-    use tokio::io::AsyncWriteExt;
-    let file = tokio::fs::OpenOptions::new()
+/// Append usage records to a JSONL file (standalone mode) from a plain thread: every
+/// [`JSONL_EVERY`] whatever the outbox holds is written in one `write(2)`, so a busy data plane
+/// costs one syscall per interval rather than one per request. [`JsonlLog::finish`] writes what is
+/// left at shutdown.
+pub fn write_jsonl(
+    outbox: std::sync::Arc<Outbox>,
+    path: std::path::PathBuf,
+) -> std::io::Result<JsonlLog> {
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)
-        .await;
-    let mut file = match file {
-        Ok(f) => f,
-        Err(e) => {
-            tracing::error!(path = %path.display(), error = %e, "cannot open usage log");
-            return;
-        }
+        .open(&path)?;
+    let log = JsonlLog {
+        outbox,
+        file: std::sync::Arc::new(std::sync::Mutex::new(file)),
     };
-    loop {
-        let batch = outbox.take(512);
+    let worker = log.clone();
+    std::thread::Builder::new()
+        .name("gproxy-usage-log".into())
+        .spawn(move || loop {
+            if worker.write_pending() < JSONL_BATCH {
+                std::thread::sleep(JSONL_EVERY);
+            }
+        })?;
+    Ok(log)
+}
+
+/// How often the JSONL usage log is written.
+pub const JSONL_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+const JSONL_BATCH: usize = 4096;
+
+/// The JSONL usage log of a standalone data plane.
+#[derive(Clone)]
+pub struct JsonlLog {
+    outbox: std::sync::Arc<Outbox>,
+    file: std::sync::Arc<std::sync::Mutex<std::fs::File>>,
+}
+
+impl JsonlLog {
+    /// Write what the outbox holds (up to one batch); how many records were taken.
+    fn write_pending(&self) -> usize {
+        use std::io::Write;
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let batch = self.outbox.take(JSONL_BATCH);
         if batch.is_empty() {
-            outbox.notify.notified().await;
-            continue;
+            return 0;
         }
-        let mut buf = Vec::with_capacity(batch.len() * 256);
+        let mut buf = Vec::with_capacity(batch.len() * 320);
         for r in &batch {
             if serde_json::to_writer(&mut buf, r).is_ok() {
                 buf.push(b'\n');
             }
         }
-        if let Err(e) = file.write_all(&buf).await {
-            tracing::error!(error = %e, "usage log write failed");
-            outbox.requeue(batch);
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let n = batch.len();
+        if let Err(e) = file.write_all(&buf) {
+            tracing::error!(error = %e, "usage log write failed; records kept in the outbox");
+            self.outbox.requeue(batch);
+            drop(file);
+            std::thread::sleep(std::time::Duration::from_secs(1));
         }
+        n
+    }
+
+    /// Write everything still in the outbox (at shutdown).
+    pub fn finish(&self) {
+        while self.write_pending() > 0 {}
     }
 }

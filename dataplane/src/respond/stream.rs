@@ -91,7 +91,10 @@ pub fn stream(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("event-stream"));
     let shaper = if shape.client_kind == shape.upstream_kind && is_sse {
-        let tap = StreamTap::new(codec(shape.upstream_kind).stream_decoder());
+        let tap = StreamTap::for_kind(
+            shape.upstream_kind,
+            codec(shape.upstream_kind).stream_decoder(),
+        );
         if shape.injected_usage {
             Shaper::StripUsage {
                 sse: gproxy_sse::Decoder::new(),

@@ -46,14 +46,13 @@ fn convert_whole(body: &Bytes, shape: &Shape, ledger: &mut Ledger) -> Result<Byt
     };
     match shape.operation {
         Operation::GenerateContent | Operation::StreamGenerateContent => {
-            let resp = up.decode_response(body);
             if same {
-                if let Ok(r) = &resp {
-                    ledger.usage = r.usage.unwrap_or_default();
-                }
+                // passthrough: only the usage member is parsed, never the answer
+                ledger.usage =
+                    gproxy_transform::response_usage(shape.upstream_kind, body).unwrap_or_default();
                 return Ok(body.clone());
             }
-            let resp = resp.map_err(bad_upstream)?;
+            let resp = up.decode_response(body).map_err(bad_upstream)?;
             ledger.usage = resp.usage.unwrap_or_default();
             let mut diag = Diagnostics::new();
             let out = client.encode_response(&resp, &shape.ctx, &mut diag);

@@ -26,6 +26,9 @@ pub mod passthrough;
 pub mod stream;
 pub mod synth;
 
+mod usage;
+pub use usage::response_usage;
+
 use gproxy_protocol::OperationKind;
 
 /// The codec of a wire kind. The plain `OpenAi` kind (models, embeddings) uses the Chat codec,

@@ -125,6 +125,37 @@ pub struct StreamTap {
     sse_events: Vec<gproxy_sse::Event>,
     ir_events: Vec<StreamEvent>,
     outcome: StreamOutcome,
+    /// The kind, when known: once content started, plain text deltas are not decoded (they carry
+    /// nothing the outcome keeps, and they are most of a stream).
+    kind: Option<gproxy_protocol::OperationKind>,
+}
+
+/// Whether an event is a plain text (or reasoning-text) delta and nothing else: no usage, no
+/// stop, no error, no tool call. Conservative: anything unsure is decoded.
+fn plain_text_delta(kind: gproxy_protocol::OperationKind, event: Option<&str>, data: &str) -> bool {
+    use gproxy_protocol::OperationKind as K;
+    let has = |needle: &str| memchr::memmem::find(data.as_bytes(), needle.as_bytes()).is_some();
+    match kind {
+        K::OpenAiChat | K::OpenAi => {
+            has("\"content\":\"")
+                && !has("\"tool_calls\"")
+                && !has("\"finish_reason\":\"")
+                && !has("\"usage\":{")
+                && !has("\"error\"")
+                && !has("\"refusal\":\"")
+        }
+        K::AnthropicMessages => {
+            event == Some("content_block_delta")
+                && (has("\"type\":\"text_delta\"") || has("\"type\":\"thinking_delta\""))
+        }
+        K::OpenAiResponses => matches!(
+            event,
+            Some("response.output_text.delta")
+                | Some("response.reasoning_summary_text.delta")
+                | Some("response.reasoning_text.delta")
+        ),
+        K::Gemini => false,
+    }
 }
 
 impl StreamTap {
@@ -135,7 +166,21 @@ impl StreamTap {
             sse_events: Vec::new(),
             ir_events: Vec::new(),
             outcome: StreamOutcome::default(),
+            kind: None,
         }
+    }
+
+    /// A tap for a stream of `kind` that skips decoding plain text deltas once content started:
+    /// the same outcome (usage, stop reason, error, first content) at a fraction of the cost.
+    pub fn for_kind(kind: gproxy_protocol::OperationKind, decoder: Box<dyn StreamDecoder>) -> Self {
+        StreamTap {
+            kind: Some(kind),
+            ..StreamTap::new(decoder)
+        }
+    }
+
+    fn skippable(&self, event: Option<&str>, data: &str) -> bool {
+        self.outcome.started_content && self.kind.is_some_and(|k| plain_text_delta(k, event, data))
     }
 
     /// Observe bytes that are forwarded as they are. Malformed frames are the client's to judge;
@@ -147,6 +192,9 @@ impl StreamTap {
 
     /// Observe one already-decoded SSE event (callers that filter events themselves).
     pub fn observe_event(&mut self, event: Option<&str>, data: &str) {
+        if self.skippable(event, data) {
+            return;
+        }
         let _ = self.decoder.decode(event, data, &mut self.ir_events);
         for ev in self.ir_events.drain(..) {
             self.outcome.observe(&ev);
@@ -168,12 +216,20 @@ impl StreamTap {
     }
 
     fn drain(&mut self) {
-        for ev in self.sse_events.drain(..) {
+        let mut events = std::mem::take(&mut self.sse_events);
+        for ev in events.drain(..) {
+            if self.skippable(ev.event.as_deref(), &ev.data) {
+                continue;
+            }
             // A malformed frame is forwarded unchanged; accounting just skips it.
             let _ = self
                 .decoder
                 .decode(ev.event.as_deref(), &ev.data, &mut self.ir_events);
+            for ev in self.ir_events.drain(..) {
+                self.outcome.observe(&ev);
+            }
         }
+        self.sse_events = events;
         for ev in self.ir_events.drain(..) {
             self.outcome.observe(&ev);
         }

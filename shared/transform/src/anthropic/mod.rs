@@ -2,7 +2,7 @@
 //! bodies ⇄ IR. See `docs/translation/anthropic_messages.md` for what each direction keeps.
 
 mod blocks;
-mod convert;
+pub(crate) mod convert;
 mod media;
 mod misc;
 mod parts;

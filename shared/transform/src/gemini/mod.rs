@@ -11,7 +11,7 @@ mod error;
 mod media;
 mod models;
 mod request;
-mod response;
+pub(crate) mod response;
 mod stream_decode;
 mod stream_encode;
 mod tools;

@@ -7,7 +7,7 @@ mod content;
 mod messages;
 mod request_decode;
 mod request_encode;
-mod response;
+pub(crate) mod response;
 mod stream_decode;
 mod stream_encode;
 

@@ -34,7 +34,7 @@ pub(super) fn finish_reason(reason: Option<&ir::StopReason>, has_tool_calls: boo
     }
 }
 
-pub(super) fn usage_from_wire(u: &wire::Usage) -> ir::Usage {
+pub(crate) fn usage_from_wire(u: &wire::Usage) -> ir::Usage {
     let details = u
         .prompt_tokens_details
         .clone()

@@ -7,7 +7,7 @@ mod messages_encode;
 mod output;
 mod request_decode;
 mod request_encode;
-mod response;
+pub(crate) mod response;
 mod settings;
 mod stream_decode;
 mod stream_encode;

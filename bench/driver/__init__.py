@@ -1,0 +1,1 @@
+"""The benchmark driver behind `bench/run` (stdlib only)."""
