@@ -57,18 +57,35 @@ pub(crate) fn json_response(status: u16, body: impl Into<Body>, request_id: &str
 }
 
 pub async fn read_body(resp: wreq::Response, limit: usize) -> Result<Bytes, ApiError> {
+    let hint = resp
+        .content_length()
+        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX).min(limit));
     let mut stream = resp.bytes_stream();
-    let mut buf = Vec::new();
+    // a body that arrives in one chunk (most answers) is kept as it is, with no copy
+    let mut first: Option<Bytes> = None;
+    let mut buf: Vec<u8> = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| upstream_failure(format!("upstream body: {e}")))?;
-        if buf.len() + chunk.len() > limit {
+        let held = first.as_ref().map_or(0, Bytes::len) + buf.len();
+        if held + chunk.len() > limit {
             return Err(upstream_failure(
                 "upstream body exceeds the gateway's limit".to_owned(),
             ));
         }
+        if first.is_none() && buf.is_empty() {
+            first = Some(chunk);
+            continue;
+        }
+        if let Some(f) = first.take() {
+            buf.reserve(hint.max(f.len() + chunk.len()));
+            buf.extend_from_slice(&f);
+        }
         buf.extend_from_slice(&chunk);
     }
-    Ok(Bytes::from(buf))
+    Ok(match first {
+        Some(f) => f,
+        None => Bytes::from(buf),
+    })
 }
 
 /// [`read_body`] that gives up at `deadline` (an upstream stalling mid-body must not hold the
