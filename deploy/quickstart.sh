@@ -10,7 +10,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gproxy/target}"
 dir="${GPROXY_QUICKSTART_DIR:-$PWD/data}"
 mkdir -p "$dir"
 
-if ! command -v cmake >/dev/null || ! command -v protoc >/dev/null; then
+has_libclang() { compgen -G '/usr/lib/llvm-*/lib/libclang.so*' >/dev/null || compgen -G '/usr/lib/llvm-*/lib/libclang-[0-9]*.so*' >/dev/null; }
+if ! command -v cmake >/dev/null || ! command -v protoc >/dev/null || ! has_libclang; then
   echo "installing build dependencies (cmake, libclang-dev, protobuf-compiler)…"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq cmake libclang-dev protobuf-compiler >/dev/null
