@@ -8,6 +8,7 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use gproxy_config::Snapshot;
 
+use crate::accesslog::AccessLog;
 use crate::health::Health;
 use crate::metrics::Metrics;
 use crate::routing::Cursors;
@@ -24,6 +25,8 @@ pub struct App {
     pub metrics: Metrics,
     pub outbox: Arc<Outbox>,
     pub client: wreq::Client,
+    /// Hand-formatted access lines; `None` logs them through `tracing` (tests, embedding).
+    pub access: Option<AccessLog>,
 }
 
 pub type AppState = Arc<App>;
@@ -32,6 +35,7 @@ pub type AppState = Arc<App>;
 pub struct Options {
     pub outbox_capacity: usize,
     pub connect_timeout: Duration,
+    pub access_log: Option<AccessLog>,
 }
 
 impl Default for Options {
@@ -39,6 +43,7 @@ impl Default for Options {
         Options {
             outbox_capacity: 100_000,
             connect_timeout: Duration::from_secs(10),
+            access_log: None,
         }
     }
 }
@@ -74,6 +79,7 @@ impl App {
             metrics: Metrics::default(),
             outbox: Arc::new(Outbox::new(opts.outbox_capacity)),
             client,
+            access: opts.access_log.clone(),
         }))
     }
 

@@ -1,31 +1,124 @@
-//! The HTTP surface: ops endpoints, and one handler that classifies every API path and hands it
-//! to the pipeline. Request ids, body caps and load shedding live here.
+//! The HTTP surface: the listener, ops endpoints, and one handler that classifies every API path
+//! and hands it to the pipeline. Request ids, body caps and load shedding live here.
+//!
+//! Connections are served by hyper directly (no router, no tower stack): HTTP/1.1 with
+//! keep-alive, or, with [`ServeOptions::http2`], HTTP/1.1 and cleartext HTTP/2 (prior knowledge)
+//! on the same port. Every accepted socket gets `TCP_NODELAY`.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use gproxy_transform::ir::ErrorKind;
+use http_body_util::BodyExt as _;
+use hyper::body::Incoming as HyperBody;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
 
 use crate::app::{App, AppState};
 use crate::classify::classify;
 use crate::error::ApiError;
 use crate::pipeline::{self, Incoming};
 
-pub fn router(app: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .fallback(api)
-        .with_state(app)
+/// How connections are served.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Also accept cleartext HTTP/2 (prior knowledge) next to HTTP/1.1. Off by default: the
+    /// protocol sniffing costs a little on every connection, and clients of an LLM API speak
+    /// HTTP/1.1 (TLS and HTTP/2 end at the ingress).
+    pub http2: bool,
+    /// How long a client may take to send a request's headers.
+    pub header_read_timeout: Duration,
 }
 
-async fn readyz(State(app): State<AppState>) -> Response {
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            http2: false,
+            header_read_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Serve `listener` until `shutdown` resolves, then stop accepting and wait for the open
+/// connections to finish their in-flight requests (the caller bounds that wait).
+pub async fn serve(
+    listener: TcpListener,
+    app: AppState,
+    opts: ServeOptions,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1
+        .timer(TokioTimer::new())
+        .keep_alive(true)
+        .header_read_timeout(opts.header_read_timeout);
+    let mut auto = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    auto.http1()
+        .timer(TokioTimer::new())
+        .keep_alive(true)
+        .header_read_timeout(opts.header_read_timeout);
+    auto.http2().timer(TokioTimer::new());
+    tokio::pin!(shutdown);
+    loop {
+        let tcp = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    // out of file descriptors and the like: back off instead of spinning
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+        };
+        // clients' small stream writes must not wait for delayed ACKs (Nagle)
+        let _ = tcp.set_nodelay(true);
+        let io = TokioIo::new(tcp);
+        let app = app.clone();
+        let svc = service_fn(move |req| {
+            let app = app.clone();
+            async move { Ok::<_, Infallible>(handle(app, req).await) }
+        });
+        if opts.http2 {
+            let conn = auto.serve_connection(io, svc).into_owned();
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+        } else {
+            let conn = graceful.watch(http1.serve_connection(io, svc));
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// One request: an ops endpoint, or the API.
+async fn handle(app: AppState, req: http::Request<HyperBody>) -> Response {
+    if req.method() == http::Method::GET {
+        match req.uri().path() {
+            "/healthz" => return "ok".into_response(),
+            "/readyz" => return readyz(&app),
+            "/metrics" => return metrics(&app),
+            _ => {}
+        }
+    }
+    api(app, req).await
+}
+
+fn readyz(app: &App) -> Response {
     let v = app.runtime().version;
     if v == 0 {
         (http::StatusCode::SERVICE_UNAVAILABLE, "no snapshot yet\n").into_response()
@@ -34,7 +127,7 @@ async fn readyz(State(app): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(app): State<AppState>) -> Response {
+fn metrics(app: &App) -> Response {
     let outbox = app.outbox.len() as f64;
     let dropped = app.outbox.dropped() as f64;
     let text = app.metrics.render(&[
@@ -71,10 +164,23 @@ fn request_id(headers: &http::HeaderMap) -> String {
             return v.to_owned();
         }
     }
-    format!("req_{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+    new_request_id()
 }
 
-async fn api(State(app): State<AppState>, req: Request) -> Response {
+/// `req_` and 32 random hex digits.
+fn new_request_id() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(36);
+    id.push_str("req_");
+    for word in [fastrand::u64(..), fastrand::u64(..)] {
+        for shift in (0..16).rev() {
+            id.push(char::from(HEX[((word >> (shift * 4)) & 0xf) as usize]));
+        }
+    }
+    id
+}
+
+async fn api(app: AppState, req: http::Request<HyperBody>) -> Response {
     let (parts, body) = req.into_parts();
     let rid = request_id(&parts.headers);
     let query = parts.uri.query().map(str::to_owned);
@@ -118,12 +224,11 @@ async fn api(State(app): State<AppState>, req: Request) -> Response {
     }
     let limit = rt.settings.max_body_bytes;
     drop(rt);
-    let body = match axum::body::to_bytes(Body::new(body), limit).await {
-        Ok(b) => b,
+    let body = match http_body_util::Limited::new(body, limit).collect().await {
+        // one chunk (most requests) comes out of `to_bytes` without a copy
+        Ok(b) => b.to_bytes(),
         Err(e) => {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
-                || e.to_string().contains("length limit");
+            let too_large = e.is::<http_body_util::LengthLimitError>();
             let err = if too_large {
                 ApiError::new(
                     ErrorKind::RequestTooLarge,
@@ -149,4 +254,26 @@ async fn api(State(app): State<AppState>, req: Request) -> Response {
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_fresh_and_well_formed() {
+        let a = new_request_id();
+        let b = new_request_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert!(a.starts_with("req_"));
+        assert!(a[4..]
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        let mut h = http::HeaderMap::new();
+        h.insert("x-request-id", "abc-1".parse().unwrap());
+        assert_eq!(request_id(&h), "abc-1");
+        h.insert("x-request-id", "has space".parse().unwrap());
+        assert!(request_id(&h).starts_with("req_"));
+    }
 }

@@ -8,6 +8,7 @@ use gproxy_config::usage::{cost_usd, EndState, UsageRecord};
 use gproxy_protocol::{Operation, OperationKind};
 use gproxy_transform::ir::Usage;
 
+use crate::accesslog::{AccessLog, Value};
 use crate::app::App;
 
 pub struct Ledger {
@@ -123,29 +124,11 @@ impl Ledger {
                 )
             })
             .unwrap_or(0.0);
-        tracing::info!(
-            target: "gproxy::access",
-            request_id = %self.request_id,
-            op = self.operation.as_str(),
-            kind = self.inbound.as_str(),
-            upstream_kind = self.upstream_kind.map(|k| k.as_str()),
-            user = self.user.as_deref(),
-            route = self.route.as_deref(),
-            provider = self.provider.as_deref(),
-            credential = self.credential.as_deref(),
-            model = self.model.as_deref(),
-            status = self.status,
-            end = ?end,
-            stream = self.stream,
-            attempts = self.attempts,
-            latency_ms = latency.as_millis() as u64,
-            ttft_ms = self.ttft_ms,
-            input_tokens = u.input_tokens,
-            output_tokens = u.output_tokens,
-            cache_read_tokens = u.cache_read_tokens,
-            diagnostics = ?self.diagnostics,
-            "request"
-        );
+        match &self.app.access {
+            Some(log) if AccessLog::enabled() => self.write_access(log, end, latency),
+            Some(_) => {}
+            None => self.trace_access(end, latency),
+        }
         if !self.billable {
             return;
         }
@@ -178,6 +161,63 @@ impl Ledger {
             attempts: self.attempts,
         });
     }
+
+    /// The access line, formatted by hand (see `accesslog`).
+    fn write_access(&self, log: &AccessLog, end: EndState, latency: std::time::Duration) {
+        let u = self.usage;
+        log.write(&[
+            ("request_id", Value::Bare(&self.request_id)),
+            ("op", Value::Str(Some(self.operation.as_str()))),
+            ("kind", Value::Str(Some(self.inbound.as_str()))),
+            (
+                "upstream_kind",
+                Value::Str(self.upstream_kind.map(|k| k.as_str())),
+            ),
+            ("user", Value::Str(self.user.as_deref())),
+            ("route", Value::Str(self.route.as_deref())),
+            ("provider", Value::Str(self.provider.as_deref())),
+            ("credential", Value::Str(self.credential.as_deref())),
+            ("model", Value::Str(self.model.as_deref())),
+            ("status", Value::U64(Some(u64::from(self.status)))),
+            ("end", Value::Bare(end_name(end))),
+            ("stream", Value::Bool(self.stream)),
+            ("attempts", Value::U64(Some(u64::from(self.attempts)))),
+            ("latency_ms", Value::U64(Some(latency.as_millis() as u64))),
+            ("ttft_ms", Value::U64(self.ttft_ms)),
+            ("input_tokens", Value::U64(Some(u.input_tokens))),
+            ("output_tokens", Value::U64(Some(u.output_tokens))),
+            ("cache_read_tokens", Value::U64(Some(u.cache_read_tokens))),
+            ("diagnostics", Value::List(&self.diagnostics)),
+        ]);
+    }
+
+    /// The same line through `tracing` (when no access log writer is configured).
+    fn trace_access(&self, end: EndState, latency: std::time::Duration) {
+        let u = self.usage;
+        tracing::info!(
+            target: "gproxy::access",
+            request_id = %self.request_id,
+            op = self.operation.as_str(),
+            kind = self.inbound.as_str(),
+            upstream_kind = self.upstream_kind.map(|k| k.as_str()),
+            user = self.user.as_deref(),
+            route = self.route.as_deref(),
+            provider = self.provider.as_deref(),
+            credential = self.credential.as_deref(),
+            model = self.model.as_deref(),
+            status = self.status,
+            end = ?end,
+            stream = self.stream,
+            attempts = self.attempts,
+            latency_ms = latency.as_millis() as u64,
+            ttft_ms = self.ttft_ms,
+            input_tokens = u.input_tokens,
+            output_tokens = u.output_tokens,
+            cache_read_tokens = u.cache_read_tokens,
+            diagnostics = ?self.diagnostics,
+            "request"
+        );
+    }
 }
 
 impl Drop for Ledger {
@@ -190,6 +230,16 @@ impl Drop for Ledger {
             self.end = Some(EndState::ClientAborted);
             self.emit();
         }
+    }
+}
+
+/// `EndState`'s `Debug` name, as the `tracing` line prints it.
+fn end_name(end: EndState) -> &'static str {
+    match end {
+        EndState::Completed => "Completed",
+        EndState::Error => "Error",
+        EndState::ClientAborted => "ClientAborted",
+        EndState::UpstreamAborted => "UpstreamAborted",
     }
 }
 

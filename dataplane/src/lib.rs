@@ -1,6 +1,7 @@
 //! gproxy data plane: the stateless request pipeline (DESIGN.md §4), run from one immutable
 //! snapshot behind one `ArcSwap`. `main.rs` only parses flags and wires these parts.
 
+pub mod accesslog;
 pub mod app;
 pub mod auth;
 pub mod channel;

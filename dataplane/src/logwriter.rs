@@ -36,6 +36,11 @@ impl BatchWriter {
         w
     }
 
+    /// A writer for one line (or a few), appended to the buffer.
+    pub fn line(&self) -> Line<'_> {
+        Line(self)
+    }
+
     /// Write out what is buffered.
     pub fn flush(&self) {
         let pending = {

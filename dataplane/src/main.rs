@@ -4,12 +4,18 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use axum::serve::ListenerExt as _;
 use clap::Parser;
 use gproxy_config::{Bundle, Snapshot};
+use gproxy_dataplane::accesslog::{AccessLog, Format as AccessFormat};
 use gproxy_dataplane::control::{self, ControlOptions, TlsFiles};
+use gproxy_dataplane::http::ServeOptions;
 use gproxy_dataplane::logwriter::BatchWriter;
 use gproxy_dataplane::{App, Options};
+
+/// mimalloc: the request path allocates many small, short-lived objects; glibc's malloc spent
+/// about 8 % of the data plane's CPU on them (docs/benchmarks.md, Optimisation log).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -58,6 +64,9 @@ struct Args {
     /// PEM private key of --tls-cert.
     #[arg(long, env = "GPROXY_TLS_KEY")]
     tls_key: Option<PathBuf>,
+    /// Also serve cleartext HTTP/2 (prior knowledge) on the API port, next to HTTP/1.1.
+    #[arg(long, env = "GPROXY_HTTP2")]
+    http2: bool,
     /// Where usage records wait on disk while the control plane cannot take them.
     #[arg(long, env = "GPROXY_SPOOL_DIR", default_value = "./data/spool")]
     spool_dir: PathBuf,
@@ -66,6 +75,14 @@ struct Args {
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let logs = init_tracing(&args.log_format);
+    let access = AccessLog::new(
+        logs.clone(),
+        if args.log_format == "json" {
+            AccessFormat::Json
+        } else {
+            AccessFormat::Text
+        },
+    );
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if let Some(w) = args.workers {
         rt.worker_threads(w.max(1));
@@ -77,7 +94,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let code = match rt.block_on(run(args)) {
+    let code = match rt.block_on(run(args, access)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "data plane failed");
@@ -105,8 +122,11 @@ fn init_tracing(format: &str) -> BatchWriter {
     writer
 }
 
-async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let opts = Options::default();
+async fn run(args: Args, access: AccessLog) -> Result<(), Box<dyn std::error::Error>> {
+    let opts = Options {
+        access_log: Some(access),
+        ..Options::default()
+    };
     let app = App::new(&opts)?;
     let mut control = None;
     let mut usage_log = None;
@@ -147,23 +167,19 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(listen = %listener.local_addr()?, "data plane listening");
     let drain = Duration::from_secs(args.drain_seconds);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    // clients' small stream writes must not wait for delayed ACKs (Nagle): TCP_NODELAY on every
-    // accepted connection, as on the upstream side
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
+    let serve_opts = ServeOptions {
+        http2: args.http2,
+        ..ServeOptions::default()
+    };
+    let server = gproxy_dataplane::http::serve(listener, app, serve_opts, async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: draining in-flight requests");
+        let _ = tx.send(());
     });
-    let server = axum::serve(listener, gproxy_dataplane::http::router(app)).with_graceful_shutdown(
-        async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down: draining in-flight requests");
-            let _ = tx.send(());
-        },
-    );
-    let served = tokio::select! {
-        r = server => r,
+    tokio::select! {
+        () = server => {}
         _ = async { let _ = rx.await; tokio::time::sleep(drain).await } => {
             tracing::warn!("drain period over; closing remaining connections");
-            Ok(())
         }
     };
     if let Some(c) = control {
@@ -173,7 +189,6 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(log) = usage_log {
         log.finish();
     }
-    served?;
     Ok(())
 }
 

@@ -313,7 +313,9 @@ fn encode_ctx(creq: &ClientRequest, request_id: &str, upstream_model: &str) -> E
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let include_usage = creq.inbound.kind == OperationKind::OpenAiChat
+    // only a Chat stream's chunks depend on it: whole answers skip the scan
+    let include_usage = creq.stream
+        && creq.inbound.kind == OperationKind::OpenAiChat
         && gproxy_transform::passthrough::get_raw(&creq.body, "stream_options")
             .ok()
             .flatten()

@@ -43,10 +43,10 @@ impl ClientRequest {
                 )
             }
             _ => {
-                let model = passthrough::get_str(&body, "model").map_err(ApiError::from)?;
-                let stream = passthrough::get_bool(&body, "stream")
-                    .map_err(ApiError::from)?
-                    .unwrap_or(false);
+                // one scan of the top level for both members
+                let top = passthrough::TopLevel::scan(&body).map_err(ApiError::from)?;
+                let model = top.str("model").map_err(ApiError::from)?;
+                let stream = top.bool("stream").unwrap_or(false);
                 (model.map(|m| m.into_owned()).unwrap_or_default(), stream)
             }
         };

@@ -112,14 +112,17 @@ pub async fn start_dataplane(
     let app = App::new(&gproxy_dataplane::Options {
         outbox_capacity: o.outbox_capacity,
         connect_timeout: Duration::from_secs(2),
+        access_log: None,
     })
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = gproxy_dataplane::http::router(app.clone());
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let task = tokio::spawn(gproxy_dataplane::http::serve(
+        listener,
+        app.clone(),
+        gproxy_dataplane::http::ServeOptions::default(),
+        std::future::pending(),
+    ));
     let mut c = ControlOptions::new(format!("http://{grpc}"), node_id);
     c.cluster_token = Some(CLUSTER_TOKEN.to_owned());
     c.backoff_min = Duration::from_millis(20);

@@ -109,10 +109,12 @@ pub async fn serve_empty() -> Gateway {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = gproxy_dataplane::http::router(app.clone());
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let task = tokio::spawn(gproxy_dataplane::http::serve(
+        listener,
+        app.clone(),
+        gproxy_dataplane::http::ServeOptions::default(),
+        std::future::pending(),
+    ));
     Gateway {
         app,
         url: format!("http://{addr}"),

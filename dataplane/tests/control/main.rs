@@ -52,10 +52,12 @@ pub async fn start_dp(app_opts: &Options, opts: ControlOptions) -> Dp {
     let app = App::new(app_opts).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = gproxy_dataplane::http::router(app.clone());
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let task = tokio::spawn(gproxy_dataplane::http::serve(
+        listener,
+        app.clone(),
+        gproxy_dataplane::http::ServeOptions::default(),
+        std::future::pending(),
+    ));
     let control = control::start(app.clone(), opts).unwrap();
     Dp {
         app,

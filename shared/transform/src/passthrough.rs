@@ -47,6 +47,17 @@ fn string_end(b: &[u8], mut i: usize) -> Result<usize> {
     }
 }
 
+/// Bytes that open or close a string, object or array.
+const STRUCTURAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b']' as usize] = true;
+    t
+};
+
 /// Returns the index just past the value starting at `i`.
 fn skip_value(b: &[u8], i: usize) -> Result<usize> {
     match b.get(i) {
@@ -54,21 +65,25 @@ fn skip_value(b: &[u8], i: usize) -> Result<usize> {
         Some(b'{') | Some(b'[') => {
             let mut depth = 0usize;
             let mut j = i;
-            while let Some(&c) = b.get(j) {
-                match c {
-                    b'"' => j = string_end(b, j + 1)?,
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
+            loop {
+                // jump to the next byte that matters: a quote or a bracket
+                let rest = b.get(j..).unwrap_or_default();
+                let Some(off) = rest.iter().position(|&c| STRUCTURAL[usize::from(c)]) else {
+                    return Err(malformed("unterminated object or array"));
+                };
+                j += off;
+                match b.get(j) {
+                    Some(b'"') => j = string_end(b, j + 1)?,
+                    Some(b'{' | b'[') => depth += 1,
+                    _ => {
                         depth -= 1;
                         if depth == 0 {
                             return Ok(j + 1);
                         }
                     }
-                    _ => {}
                 }
                 j += 1;
             }
-            Err(malformed("unterminated object or array"))
         }
         Some(_) => {
             let mut j = i;
@@ -129,13 +144,51 @@ fn find<'a>(b: &[u8], ms: &'a [Member], key: &str) -> Option<&'a Member> {
         .find(|m| b.get(m.key.0..m.key.1) == Some(key.as_bytes()))
 }
 
+/// A JSON object body scanned once: its top-level members can then be read without another
+/// scan (`model` and `stream` of every request, say).
+pub struct TopLevel<'a> {
+    body: &'a [u8],
+    members: Vec<Member>,
+}
+
+impl<'a> TopLevel<'a> {
+    /// Scan `body`; an error when it is not one JSON object.
+    pub fn scan(body: &'a [u8]) -> Result<Self> {
+        Ok(TopLevel {
+            body,
+            members: members(body)?,
+        })
+    }
+
+    /// The raw JSON text of a member.
+    pub fn raw(&self, key: &str) -> Option<&'a [u8]> {
+        find(self.body, &self.members, key).and_then(|m| self.body.get(m.value.0..m.value.1))
+    }
+
+    /// A string member, unescaped; `None` when absent or not a string.
+    pub fn str(&self, key: &str) -> Result<Option<Cow<'a, str>>> {
+        str_value(self.raw(key))
+    }
+
+    /// A boolean member; `None` when absent or not a boolean.
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        match self.raw(key) {
+            Some(b"true") => Some(true),
+            Some(b"false") => Some(false),
+            _ => None,
+        }
+    }
+}
+
 /// A top-level string field (e.g. `model`), unescaped. `None` when absent or not a string.
 pub fn get_str<'a>(body: &'a [u8], key: &str) -> Result<Option<Cow<'a, str>>> {
-    let ms = members(body)?;
-    let Some(m) = find(body, &ms, key) else {
+    str_value(TopLevel::scan(body)?.raw(key))
+}
+
+fn str_value(raw: Option<&[u8]>) -> Result<Option<Cow<'_, str>>> {
+    let Some(raw) = raw else {
         return Ok(None);
     };
-    let raw = body.get(m.value.0..m.value.1).unwrap_or_default();
     if raw.first() != Some(&b'"') {
         return Ok(None);
     }
@@ -150,20 +203,12 @@ pub fn get_str<'a>(body: &'a [u8], key: &str) -> Result<Option<Cow<'a, str>>> {
 
 /// A top-level boolean field (e.g. `stream`).
 pub fn get_bool(body: &[u8], key: &str) -> Result<Option<bool>> {
-    let ms = members(body)?;
-    Ok(
-        find(body, &ms, key).and_then(|m| match body.get(m.value.0..m.value.1) {
-            Some(b"true") => Some(true),
-            Some(b"false") => Some(false),
-            _ => None,
-        }),
-    )
+    Ok(TopLevel::scan(body)?.bool(key))
 }
 
 /// The raw JSON text of a top-level field.
 pub fn get_raw<'a>(body: &'a [u8], key: &str) -> Result<Option<&'a [u8]>> {
-    let ms = members(body)?;
-    Ok(find(body, &ms, key).and_then(|m| body.get(m.value.0..m.value.1)))
+    Ok(TopLevel::scan(body)?.raw(key))
 }
 
 /// A body edit: set a field to raw JSON, or remove it.

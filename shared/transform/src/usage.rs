@@ -16,8 +16,23 @@ pub fn response_usage(kind: OperationKind, body: &[u8]) -> Option<Usage> {
     let raw = get_raw(body, key).ok()??;
     match kind {
         OperationKind::OpenAiChat | OperationKind::OpenAi => {
-            let u: gproxy_protocol::openai::chat::Usage = serde_json::from_slice(raw).ok()?;
-            Some(crate::openai::chat::response::usage_from_wire(&u))
+            // the wire type keeps unknown members in a `flatten` map, which makes serde buffer
+            // every field; this one reads only what `usage_from_wire` uses
+            let u: ChatUsage = serde_json::from_slice(raw).ok()?;
+            Some(Usage {
+                input_tokens: u.prompt_tokens,
+                output_tokens: u.completion_tokens,
+                cache_read_tokens: u
+                    .prompt_tokens_details
+                    .and_then(|d| d.cached_tokens)
+                    .or_else(|| u.prompt_cache_hit_tokens.as_ref()?.as_u64())
+                    .unwrap_or(0),
+                cache_write_tokens: 0,
+                reasoning_tokens: u
+                    .completion_tokens_details
+                    .and_then(|d| d.reasoning_tokens)
+                    .unwrap_or(0),
+            })
         }
         OperationKind::OpenAiResponses => {
             let u: gproxy_protocol::openai::responses::Usage = serde_json::from_slice(raw).ok()?;
@@ -32,6 +47,35 @@ pub fn response_usage(kind: OperationKind, body: &[u8]) -> Option<Usage> {
             Some(crate::gemini::response::decode_usage(&u))
         }
     }
+}
+
+/// The members of an OpenAI Chat `usage` object that the normalized usage needs.
+#[derive(serde::Deserialize)]
+struct ChatUsage {
+    #[serde(default)]
+    prompt_tokens: u64,
+    #[serde(default)]
+    completion_tokens: u64,
+    #[serde(default)]
+    prompt_tokens_details: Option<ChatPromptDetails>,
+    #[serde(default)]
+    completion_tokens_details: Option<ChatCompletionDetails>,
+    /// DeepSeek's name for cache hits (counted only when it is an unsigned integer, as the
+    /// full decode does).
+    #[serde(default)]
+    prompt_cache_hit_tokens: Option<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChatPromptDetails {
+    #[serde(default)]
+    cached_tokens: Option<u64>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChatCompletionDetails {
+    #[serde(default)]
+    reasoning_tokens: Option<u64>,
 }
 
 #[cfg(test)]
@@ -63,6 +107,34 @@ mod tests {
             }
         }
         assert!(checked >= 8, "only {checked} answers checked");
+    }
+
+    /// The lean Chat usage reader agrees with the wire type on every variant providers send.
+    #[test]
+    fn chat_usage_variants_agree_with_a_full_decode() {
+        let usages = [
+            r#"{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}"#,
+            r#"{"prompt_tokens":9,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":4,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":1,"accepted_prediction_tokens":0}}"#,
+            r#"{"prompt_tokens":9,"completion_tokens":2,"prompt_tokens_details":null,"completion_tokens_details":null}"#,
+            r#"{"prompt_tokens":9,"completion_tokens":2,"prompt_cache_hit_tokens":6,"prompt_cache_miss_tokens":3}"#,
+            r#"{"prompt_tokens":9,"completion_tokens":2,"prompt_cache_hit_tokens":"6"}"#,
+            r#"{"prompt_tokens":9,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":null},"prompt_cache_hit_tokens":5}"#,
+            r#"{"prompt_tokens":9,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1},"prompt_cache_hit_tokens":5}"#,
+            r#"{"completion_tokens":2}"#,
+            r#"{"prompt_tokens":"9"}"#,
+            r#"{"prompt_tokens":9,"completion_tokens_details":{"reasoning_tokens":"x"}}"#,
+        ];
+        for u in usages {
+            let body = format!(
+                r#"{{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{{"index":0,"message":{{"role":"assistant","content":"hi"}},"finish_reason":"stop"}}],"usage":{u}}}"#
+            );
+            let full = codec(OperationKind::OpenAiChat)
+                .decode_response(body.as_bytes())
+                .ok()
+                .and_then(|r| r.usage);
+            let fast = response_usage(OperationKind::OpenAiChat, body.as_bytes());
+            assert_eq!(fast, full, "{u}");
+        }
     }
 
     #[test]
