@@ -122,6 +122,9 @@ def scenarios(smoke, rate):
                  phases=[Phase("stream", 64)], min_events=50,
                  upstream=["--chunks", "50", "--chunk-gap-ms", "10", "--response-bytes", "2048",
                            "--stream", "on"]),
+        Scenario("stream-ttft", "Chat stream, 5 chunks, one stream at a time: added time to "
+                 "first token without queueing", stream=True, phases=[Phase("stream", 1)],
+                 min_events=5, upstream=["--chunks", "5", "--stream", "on"]),
         Scenario("anthropic-to-chat", "Anthropic in, Chat upstream, tools", kind="anthropic",
                  phases=edge_phases, upstream=tool + ["--stream", "off"]),
         Scenario("chat-to-anthropic", "Chat in, Anthropic upstream, tools", kind="chat",

@@ -256,17 +256,17 @@ async fn run(app: &AppState, req: Incoming, mut led: Ledger) -> Result<Response,
                             )
                         {
                             if out.aggregate {
-                                respond::aggregated(resp, &shape, led).await
+                                Box::pin(respond::aggregated(resp, &shape, led)).await
                             } else {
                                 respond::stream(resp, shape, led, req.guard.clone())
                             }
                         } else {
-                            respond::whole(resp, &shape, led).await
+                            Box::pin(respond::whole(resp, &shape, led)).await
                         },
                     );
                 }
                 Disposition::Permanent => {
-                    return Ok(respond::upstream_error(resp, &shape, &mut led).await);
+                    return Ok(Box::pin(respond::upstream_error(resp, &shape, &mut led)).await);
                 }
                 Disposition::Retry(failure) => {
                     let class = match failure {

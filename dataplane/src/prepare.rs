@@ -27,7 +27,8 @@ pub struct ClientRequest {
     /// Model name as the client sent it.
     pub model: String,
     pub stream: bool,
-    ir: Option<ir::Request>,
+    /// Boxed: the request future holds a `ClientRequest` and must stay small to move cheaply.
+    ir: Option<Box<ir::Request>>,
 }
 
 impl ClientRequest {
@@ -71,10 +72,10 @@ impl ClientRequest {
     pub fn ir(&mut self) -> Result<&ir::Request, ApiError> {
         if self.ir.is_none() {
             let req = codec(self.inbound.kind).decode_request(&self.body, self.decode_ctx())?;
-            self.ir = Some(req);
+            self.ir = Some(Box::new(req));
         }
         self.ir
-            .as_ref()
+            .as_deref()
             .ok_or_else(|| ApiError::bad_request("request could not be decoded"))
     }
 }

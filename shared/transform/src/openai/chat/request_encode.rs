@@ -127,12 +127,20 @@ pub(super) fn encode_request(req: &ir::Request, diag: &mut Diagnostics) -> Resul
         }
     }
 
-    let mut body = serde_json::to_value(&out)?;
-    if let Value::Object(obj) = &mut body {
-        copy_extra(req, obj, diag);
-    }
+    // Extras are copied only between OpenAI kinds; otherwise each is a dropped field and the
+    // typed request is written straight out (no detour through a `Value`).
+    let body = if req.origin == Some(Family::OpenAi) && !req.extra.is_empty() {
+        let mut body = serde_json::to_value(&out)?;
+        if let Value::Object(obj) = &mut body {
+            copy_extra(req, obj, diag);
+        }
+        serde_json::to_vec(&body)?
+    } else {
+        copy_extra(req, &mut Map::new(), diag);
+        serde_json::to_vec(&out)?
+    };
     Ok(EncodedRequest {
-        body: serde_json::to_vec(&body)?,
+        body,
         model: req.model.clone(),
         stream: req.stream,
     })
