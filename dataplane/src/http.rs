@@ -277,35 +277,3 @@ mod tests {
         assert!(request_id(&h).starts_with("req_"));
     }
 }
-#[cfg(test)]
-mod size_probe {
-    #[test]
-    fn print_sizes() {
-        let app = crate::App::new(&crate::Options::default()).unwrap();
-        let req = http::Request::new(axum::body::Body::empty());
-        let _ = req;
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let client = wreq::Client::new();
-            let p = crate::upstream::Prepared { url: "http://127.0.0.1:1/".into(), headers: Default::default(), body: Default::default(), proxy: None, first_byte: std::time::Duration::from_secs(1) };
-            let f = crate::upstream::send(&client, p);
-            eprintln!("send future: {}", std::mem::size_of_val(&f));
-            let inc = crate::pipeline::Incoming { inbound: crate::classify::classify(&http::Method::POST, "/v1/chat/completions", &Default::default(), None).unwrap(), headers: Default::default(), query: None, body: Default::default(), request_id: String::new(), guard: None };
-            let f2 = crate::pipeline::execute(app.clone(), inc);
-            eprintln!("execute future: {}", std::mem::size_of_val(&f2));
-            eprintln!("ClientRequest {} ir::Request {} Outgoing {} Shape {} Ledger {} Incoming {} Resolved {} Prepared {} ApiError {} wreq::Response {} HeaderMap {} EncodeContext {}",
-              std::mem::size_of::<crate::prepare::ClientRequest>(),
-              std::mem::size_of::<gproxy_transform::ir::Request>(),
-              std::mem::size_of::<crate::prepare::Outgoing>(),
-              std::mem::size_of::<crate::respond::Shape>(),
-              std::mem::size_of::<crate::ledger::Ledger>(),
-              std::mem::size_of::<crate::pipeline::Incoming>(),
-              std::mem::size_of::<crate::routing::Resolved>(),
-              std::mem::size_of::<crate::upstream::Prepared>(),
-              std::mem::size_of::<crate::error::ApiError>(),
-              std::mem::size_of::<wreq::Response>(),
-              std::mem::size_of::<http::HeaderMap>(),
-              std::mem::size_of::<gproxy_transform::EncodeContext>());
-        });
-    }
-}

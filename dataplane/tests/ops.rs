@@ -156,3 +156,48 @@ async fn load_is_shed_beyond_max_in_flight() {
     }
     assert_eq!(status, 200);
 }
+
+/// With `http2` on, the API port also speaks cleartext HTTP/2 (prior knowledge) next to
+/// HTTP/1.1; without it, an HTTP/2 client is refused at the protocol level.
+#[tokio::test]
+async fn http2_prior_knowledge_when_enabled() {
+    use gproxy_dataplane::http::{serve, ServeOptions};
+    let m = mock(MockConfig::default()).await;
+    for http2 in [true, false] {
+        let app = gproxy_dataplane::App::new(&gproxy_dataplane::Options::default()).unwrap();
+        app.apply(&snapshot(&standard_bundle(&m.url(), common::SETTINGS), 1))
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let opts = ServeOptions {
+            http2,
+            ..ServeOptions::default()
+        };
+        let task = tokio::spawn(serve(listener, app, opts, std::future::pending()));
+        let h2 = wreq::Client::builder().http2_only().build().unwrap();
+        let h1 = wreq::Client::builder().http1_only().build().unwrap();
+        let body = Kind::Chat.text_body("via-chat", "hello over h2", false);
+        let send = |c: &wreq::Client| {
+            c.post(format!("{url}/v1/chat/completions"))
+                .header("authorization", format!("Bearer {}", common::ALICE))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+        };
+        let r1 = send(&h1).await.unwrap();
+        assert_eq!(r1.status(), 200);
+        assert_eq!(r1.version(), http::Version::HTTP_11);
+        match send(&h2).await {
+            Ok(r) => {
+                assert!(http2, "an HTTP/2 request was served with http2 off");
+                assert_eq!(r.status(), 200);
+                assert_eq!(r.version(), http::Version::HTTP_2);
+                let v: serde_json::Value =
+                    serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+                assert_eq!(v["object"], "chat.completion", "{v}");
+            }
+            Err(e) => assert!(!http2, "h2c refused with http2 on: {e}"),
+        }
+        task.abort();
+    }
+}
