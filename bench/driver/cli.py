@@ -27,8 +27,8 @@ def main():
     ap.add_argument("--reps", type=int, help="measured windows per phase (default 3; smoke 1)")
     ap.add_argument("--window", type=float, help="seconds per measured window (default 5; smoke 1)")
     ap.add_argument("--warmup", type=float, help="seconds of warm-up per phase (default 2; smoke 0.5)")
-    ap.add_argument("--chat-rate", type=int, default=2000, help="fixed rate of chat-1k (default 2000)")
-    ap.add_argument("--edge-rate", type=int, default=500, help="fixed rate of translations (default 500)")
+    ap.add_argument("--chat-rate", type=int, default=10000, help="fixed rate of chat-1k (default 10000)")
+    ap.add_argument("--edge-rate", type=int, default=2000, help="fixed rate of translations (default 2000)")
     ap.add_argument("--loadgen", choices=["oha", "builtin"], help="request/response load generator "
                     "(default oha; smoke builtin)")
     ap.add_argument("--no-litellm", action="store_true", help="skip LiteLLM")
@@ -149,10 +149,7 @@ def main():
                 up.stop()
     finally:
         elapsed = time.time() - t_start
-    table = tables(results, scen)
-    print()
-    print(table)
-    failures += problems(results, scen)
+    # the raw results are saved first: a report bug must not lose a half-hour run
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     out_path = os.path.join(ROOT, "bench", "results", "%s%s.json" % (stamp, "-smoke" if opts.smoke else ""))
@@ -160,6 +157,10 @@ def main():
         json.dump({"machine": mach, "options": {k: v for k, v in vars(opts).items()},
                    "litellm": lite_note.strip(", ") or None, "results": results,
                    "failures": failures, "elapsed_s": elapsed}, f, indent=1)
+    table = tables(results, scen)
+    print()
+    print(table)
+    failures += problems(results, scen)
     print("raw results: %s (%.0f s)" % (os.path.relpath(out_path, ROOT), elapsed))
     if not opts.smoke and not opts.no_write and not wanted:
         write_doc(table, mach, opts, lite_note, noise_note(results))

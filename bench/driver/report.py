@@ -15,6 +15,11 @@ def fmt(v, digits=1):
     return ("%." + str(digits) + "f") % v
 
 
+def sub(a, b):
+    """a - b, or None when either is missing (a stream too short to have gaps, say)."""
+    return None if a is None or b is None else a - b
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return "—"
@@ -65,8 +70,8 @@ def tables(results, scen):
                 vs = lambda o, k: ratio(m[k], o[k]) if o and t not in ("direct",) else "—"
                 ok = "%.1f%%" % (100 * m["ok_rate"]) if m["ok_rate"] is not None else "—"
                 if sc.stream:
-                    add_ttft = (m["ttft_p99"] - base["ttft_p99"]) if base and t != "direct" else None
-                    add_gap = (m["gap_p99"] - base["gap_p99"]) if base and t != "direct" else None
+                    add_ttft = sub(m["ttft_p99"], base["ttft_p99"]) if base and t != "direct" else None
+                    add_gap = sub(m["gap_p99"], base["gap_p99"]) if base and t != "direct" else None
                     stream.append("| %s | %s | %s | %s / %s | %s | %s / %s / %s | %s | %s | %s | %s | %s | %s |" % (
                         sc.name, t, fmt(m["rps"]), fmt(m["ttft_p50"], 2), fmt(m["ttft_p99"], 2),
                         fmt(add_ttft, 2), fmt(m["gap_p50"], 2), fmt(m["gap_p99"], 2),
@@ -143,7 +148,9 @@ def problems(results, scen):
                         who, ph["phase"], rep.get("short_streams"), rep.get("stream_errors")))
             need = ["rps", "p50", "p99", "cpu_us_per_req"]
             if sc.stream:
-                need += ["ttft_p50", "ttft_p99", "gap_p50", "gap_p99"]
+                need += ["ttft_p50", "ttft_p99"]
+                if "--chunk-gap-ms" in sc.upstream:
+                    need += ["gap_p50", "gap_p99"]
             for k in need:
                 if ph["median"].get(k) is None:
                     out.append("%s %s: figure %s missing" % (who, ph["phase"], k))

@@ -12,11 +12,6 @@ use gproxy_dataplane::http::ServeOptions;
 use gproxy_dataplane::logwriter::BatchWriter;
 use gproxy_dataplane::{App, Options};
 
-/// mimalloc: the request path allocates many small, short-lived objects; glibc's malloc spent
-/// about 8 % of the data plane's CPU on them (docs/benchmarks.md, Optimisation log).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser, Debug)]
 #[command(
     name = "gproxy-dataplane",
