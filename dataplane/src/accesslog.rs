@@ -102,18 +102,21 @@ fn text_value(out: &mut String, k: &str, v: &Value<'_>) {
         Value::Bare(s) => out.push_str(s),
         Value::U64(Some(n)) => push_u64(out, *n),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::List(items) => {
-            out.push('[');
-            for (i, s) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                quote(out, s);
-            }
-            out.push(']');
-        }
+        Value::List(items) => push_list(out, items),
         Value::Str(None) | Value::U64(None) => {}
     }
+}
+
+/// `["a", "b"]`: a list of strings as `Debug` prints it.
+fn push_list(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        quote(out, s);
+    }
+    out.push(']');
 }
 
 fn json_value(out: &mut String, k: &str, v: &Value<'_>) {
@@ -126,14 +129,8 @@ fn json_value(out: &mut String, k: &str, v: &Value<'_>) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         // `tracing`'s JSON formatter records `?list` as its Debug text
         Value::List(items) => {
-            let mut dbg = String::from("[");
-            for (i, s) in items.iter().enumerate() {
-                if i > 0 {
-                    dbg.push_str(", ");
-                }
-                quote(&mut dbg, s);
-            }
-            dbg.push(']');
+            let mut dbg = String::new();
+            push_list(&mut dbg, items);
             quote(out, &dbg);
         }
         Value::Str(None) | Value::U64(None) => {}
