@@ -225,8 +225,7 @@ async fn api(app: AppState, req: http::Request<HyperBody>) -> Response {
     let limit = rt.settings.max_body_bytes;
     drop(rt);
     let body = match http_body_util::Limited::new(body, limit).collect().await {
-        // one chunk (most requests) comes out of `to_bytes` without a copy
-        Ok(b) => b.to_bytes(),
+        Ok(b) => own_body(b.to_bytes()),
         Err(e) => {
             let too_large = e.is::<http_body_util::LengthLimitError>();
             let err = if too_large {
@@ -254,6 +253,21 @@ async fn api(app: AppState, req: http::Request<HyperBody>) -> Response {
         },
     )
     .await
+}
+
+/// Bodies up to this size are copied out of the connection's read buffer.
+const OWN_BODY_MAX: usize = 64 * 1024;
+
+/// A one-chunk body is a slice of hyper's read buffer: holding it for the whole request keeps
+/// that buffer shared, so hyper allocates a second one to watch the connection while the
+/// request is in flight (about 16 KB per in-flight request). A small copy gives the buffer back;
+/// larger bodies arrive in several reads and are a fresh buffer already.
+fn own_body(body: bytes::Bytes) -> bytes::Bytes {
+    if body.len() <= OWN_BODY_MAX {
+        bytes::Bytes::copy_from_slice(&body)
+    } else {
+        body
+    }
 }
 
 #[cfg(test)]

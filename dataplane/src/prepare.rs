@@ -68,14 +68,16 @@ impl ClientRequest {
         }
     }
 
-    /// The IR of a generate request, decoded once.
-    pub fn ir(&mut self) -> Result<&ir::Request, ApiError> {
+    /// The IR of a generate request, decoded once. Each candidate sets the fields it owns
+    /// (`model`, `stream`, `stream_include_usage`) before encoding, so one IR serves every
+    /// attempt without a copy.
+    pub fn ir_mut(&mut self) -> Result<&mut ir::Request, ApiError> {
         if self.ir.is_none() {
             let req = codec(self.inbound.kind).decode_request(&self.body, self.decode_ctx())?;
             self.ir = Some(Box::new(req));
         }
         self.ir
-            .as_deref()
+            .as_deref_mut()
             .ok_or_else(|| ApiError::bad_request("request could not be decoded"))
     }
 }
@@ -213,13 +215,14 @@ pub fn body_for(
     };
     let encoded = match op {
         Operation::GenerateContent | Operation::StreamGenerateContent => {
-            let mut req = creq.ir()?.clone();
-            req.model = upstream_model.clone();
+            let req = creq.ir_mut()?;
+            req.model.clone_from(&upstream_model);
             req.stream = stream;
+            // only the Chat encoder reads this, and only for a stream
             if up_kind == OperationKind::OpenAiChat && stream {
                 req.stream_include_usage = true;
             }
-            dst.encode_request(&req, &mut diagnostics)?
+            dst.encode_request(req, &mut diagnostics)?
         }
         Operation::CountTokens => {
             let mut req = src

@@ -229,6 +229,45 @@ async fn idle_upstream_stream_times_out() {
     assert_eq!(gw.record(&rid).await.end, EndState::UpstreamAborted);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_keeps_moving_outlives_its_idle_timeout() {
+    // chunks 120 ms apart, idle limit 300 ms, stream ~0.6 s long: the limit is per gap, not total
+    let m = mock(MockConfig {
+        chunks: 5,
+        chunk_delay_ms: 120,
+        ..MockConfig::default()
+    })
+    .await;
+    let yaml = standard_bundle(&m.url(), SETTINGS).replace(
+        "  - name: compat\n    channel: openai-compatible\n",
+        "  - name: compat\n    channel: openai-compatible\n    timeouts: {idle_ms: 300}\n",
+    );
+    assert!(yaml.contains("idle_ms: 300"));
+    let gw = gateway(&yaml).await;
+    let t0 = Instant::now();
+    let kind = Kind::Chat;
+    let resp = gw
+        .generate_stream(
+            kind,
+            "via-chat",
+            &kind.text_body("via-chat", "steady", true),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let rid = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let events = sse(&read_all(resp).await);
+    assert!(
+        t0.elapsed() > Duration::from_millis(400),
+        "the stream ran past one idle period: {:?}",
+        t0.elapsed()
+    );
+    assert!(stream_error(kind, &events).is_none(), "{events:?}");
+    framing(kind, &events).unwrap();
+    assert_eq!(streamed(kind, &events).text, "mock reply to: steady");
+    assert_eq!(gw.record(&rid).await.end, EndState::Completed);
+}
+
 #[tokio::test]
 async fn injected_usage_chunk_is_not_shown_but_recorded() {
     let (m, gw) = common::standard().await;

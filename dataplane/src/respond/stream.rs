@@ -1,6 +1,7 @@
 //! Streaming answers: chunks go out as they arrive — verbatim, with our usage chunk removed, or
 //! translated — and the stream always ends in the client's own framing.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,6 +40,10 @@ struct StreamState {
     client_kind: OperationKind,
     idle: Duration,
     deadline: Option<Instant>,
+    /// One timer for the whole stream, re-armed only when it fires: a chunk just records
+    /// `last_chunk`, so the per-chunk cost is a clock read, not a timer-wheel update.
+    timer: Pin<Box<tokio::time::Sleep>>,
+    last_chunk: Instant,
     done: bool,
     /// Responses passthrough: the last `sequence_number` the upstream sent, so an error frame
     /// of ours continues the numbering.
@@ -133,6 +138,10 @@ pub fn stream(
         client_kind: shape.client_kind,
         idle: shape.idle,
         deadline: shape.deadline,
+        timer: Box::pin(tokio::time::sleep_until(
+            idle_deadline(Instant::now(), shape.idle, shape.deadline).into(),
+        )),
+        last_chunk: Instant::now(),
         done: false,
         last_sequence: None,
         array: shape.json_array.then(JsonArray::default),
@@ -143,21 +152,28 @@ pub fn stream(
             if st.done {
                 return None;
             }
-            let wait = match st.deadline {
-                Some(d) => st.idle.min(d.saturating_duration_since(Instant::now())),
-                None => st.idle,
-            };
-            let next = tokio::time::timeout(wait, st.upstream.next()).await;
+            let next = std::future::poll_fn(|cx| st.poll_upstream(cx)).await;
             let mut out = Vec::new();
             match next {
-                Ok(Some(Ok(chunk))) => {
+                Some(Some(Ok(chunk))) => {
+                    if st.array.is_none() {
+                        if let Shaper::Raw(_) = st.shaper {
+                            // verbatim: the upstream's own buffer goes out, no copy
+                            st.observe_raw(&chunk);
+                            if chunk.is_empty() {
+                                continue;
+                            }
+                            st.ledger.mark_first_byte();
+                            return Some((Ok::<Bytes, std::io::Error>(chunk), st));
+                        }
+                    }
                     if let Err(e) = st.shape_chunk(&chunk, &mut out) {
                         st.fail(e, &mut out);
                     }
                 }
-                Ok(None) => st.end(&mut out),
-                Ok(Some(Err(e))) => st.fail(format!("upstream stream broke: {e}"), &mut out),
-                Err(_) => st.fail("upstream stream timed out".to_owned(), &mut out),
+                Some(None) => st.end(&mut out),
+                Some(Some(Err(e))) => st.fail(format!("upstream stream broke: {e}"), &mut out),
+                None => st.fail("upstream stream timed out".to_owned(), &mut out),
             }
             if let Some(array) = &mut st.array {
                 out = array.convert(&out, st.done);
@@ -226,16 +242,55 @@ impl Drop for StreamState {
     }
 }
 
+/// When a stream that last saw a chunk at `last` times out: `idle` after it, or the overall
+/// deadline if that comes first.
+fn idle_deadline(last: Instant, idle: Duration, deadline: Option<Instant>) -> Instant {
+    let at = last + idle;
+    deadline.map_or(at, |d| d.min(at))
+}
+
 impl StreamState {
+    /// The next upstream item; `None` when the stream has been idle too long or passed its
+    /// deadline.
+    #[allow(clippy::type_complexity)]
+    fn poll_upstream(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Option<Result<Bytes, wreq::Error>>>> {
+        use std::task::Poll;
+        if let Poll::Ready(item) = self.upstream.poll_next_unpin(cx) {
+            self.last_chunk = Instant::now();
+            return Poll::Ready(Some(item));
+        }
+        loop {
+            if self.timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let due = idle_deadline(self.last_chunk, self.idle, self.deadline);
+            if Instant::now() >= due {
+                return Poll::Ready(None);
+            }
+            // chunks came since the timer was set: push it out and wait again
+            self.timer.as_mut().reset(due.into());
+        }
+    }
+
+    /// A verbatim chunk: the tap reads usage; a Responses stream remembers its numbering.
+    fn observe_raw(&mut self, chunk: &Bytes) {
+        if let Shaper::Raw(tap) = &mut self.shaper {
+            tap.observe(chunk);
+            if self.client_kind == OperationKind::OpenAiResponses {
+                if let Some(n) = last_sequence_number(chunk) {
+                    self.last_sequence = Some(n);
+                }
+            }
+        }
+    }
+
     fn shape_chunk(&mut self, chunk: &Bytes, out: &mut Vec<u8>) -> Result<(), String> {
         match &mut self.shaper {
-            Shaper::Raw(tap) => {
-                tap.observe(chunk);
-                if self.client_kind == OperationKind::OpenAiResponses {
-                    if let Some(n) = last_sequence_number(chunk) {
-                        self.last_sequence = Some(n);
-                    }
-                }
+            Shaper::Raw(_) => {
+                self.observe_raw(chunk);
                 out.extend_from_slice(chunk);
             }
             Shaper::StripUsage { sse, events, tap } => {

@@ -4,6 +4,7 @@
 //! Every wire struct keeps the fields it does not know in an `extra` map (`#[serde(flatten)]`), and
 //! every enum that the providers grow has a catch-all variant, so a passthrough never drops data.
 
+mod de;
 pub mod taxonomy;
 
 pub use taxonomy::{Family, Operation, OperationGroup, OperationKey, OperationKind};

@@ -76,20 +76,30 @@ pub enum Role {
 }
 
 /// A string is shorthand for one text block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MessageContent {
     Text(String),
     Blocks(Vec<ContentBlock>),
 }
 
+crate::de::text_or_list!(
+    MessageContent::Text | Blocks(ContentBlock),
+    "a string or an array of content blocks"
+);
+
 /// Top-level `system`: a string or text blocks (which may carry `cache_control`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum System {
     Text(String),
     Blocks(Vec<ContentBlock>),
 }
+
+crate::de::text_or_list!(
+    System::Text | Blocks(ContentBlock),
+    "a string or an array of text blocks"
+);
 
 /// A tool definition: a custom (client) tool with an `input_schema`, or a server tool
 /// identified by its versioned `type` (`web_search_20250305`, `bash_20250124`, ...).

@@ -200,12 +200,17 @@ pub struct ToolResultBlock {
 }
 
 /// `tool_result.content`: a string or blocks (text, image, document, search result).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ToolResultContent {
     Text(String),
     Blocks(Vec<ContentBlock>),
 }
+
+crate::de::text_or_list!(
+    ToolResultContent::Text | Blocks(ContentBlock),
+    "a string or an array of content blocks"
+);
 
 /// `server_tool_use` and `mcp_tool_use`: a call the provider runs itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

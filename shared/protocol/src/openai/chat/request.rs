@@ -81,12 +81,14 @@ pub struct ChatRequest {
 }
 
 /// `stop`: one sequence or up to four.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Stop {
     One(String),
     Many(Vec<String>),
 }
+
+crate::de::text_or_list!(Stop::One | Many(String), "a string or an array of strings");
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StreamOptions {

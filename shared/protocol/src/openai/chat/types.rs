@@ -6,12 +6,17 @@ use serde_json::{Map, Value};
 use super::{nullable, Nullable};
 
 /// Message content: a plain string or an array of parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MessageContent {
     Text(String),
     Parts(Vec<ContentPart>),
 }
+
+crate::de::text_or_list!(
+    MessageContent::Text | Parts(ContentPart),
+    "a string or an array of content parts"
+);
 
 /// One content part: `text`, `image_url`, `input_audio`, `file` or `refusal` (assistant).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

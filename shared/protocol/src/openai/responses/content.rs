@@ -28,12 +28,17 @@ pub enum Role {
 }
 
 /// `content` of a message: a plain string or a list of parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MessageContent {
     Text(String),
     Parts(Vec<ContentPart>),
 }
+
+crate::de::text_or_list!(
+    MessageContent::Text | Parts(ContentPart),
+    "a string or an array of content parts"
+);
 
 /// One content part of a message (input or output), a tool output, or a reasoning item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

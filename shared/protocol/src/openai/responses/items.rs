@@ -67,12 +67,17 @@ pub struct FunctionCall {
 }
 
 /// The output of a function or custom tool: a string or a list of input parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ToolOutput {
     Text(String),
     Parts(Vec<ContentPart>),
 }
+
+crate::de::text_or_list!(
+    ToolOutput::Text | Parts(ContentPart),
+    "a string or an array of content parts"
+);
 
 impl Default for ToolOutput {
     fn default() -> Self {

@@ -8,20 +8,30 @@ use super::items::Item;
 use super::tools::{ReasoningConfig, TextConfig, Tool, ToolChoice};
 
 /// `input`: a plain user prompt or a list of items.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Input {
     Text(String),
     Items(Vec<Item>),
 }
 
+crate::de::text_or_list!(
+    Input::Text | Items(Item),
+    "a string or an array of input items"
+);
+
 /// `instructions`: a system/developer prompt as text, or (newer API) a list of input items.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Instructions {
     Text(String),
     Items(Vec<Item>),
 }
+
+crate::de::text_or_list!(
+    Instructions::Text | Items(Item),
+    "a string or an array of input items"
+);
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Request {
