@@ -241,11 +241,13 @@ async fn api(app: AppState, req: http::Request<HyperBody>) -> Response {
         }
     };
     let guard: Arc<dyn Send + Sync> = Arc::new(guard);
+    let headers = own_headers(parts.headers);
+    drop(parts.uri);
     pipeline::execute(
         app,
         Incoming {
             inbound,
-            headers: parts.headers,
+            headers,
             query,
             body,
             request_id: rid,
@@ -253,6 +255,38 @@ async fn api(app: AppState, req: http::Request<HyperBody>) -> Response {
         },
     )
     .await
+}
+
+/// Header values (and the URI) are slices of the same read buffer as a small body: copied so
+/// that the request holds none of it while it waits on the upstream.
+fn own_headers(headers: http::HeaderMap) -> http::HeaderMap {
+    let mut out = http::HeaderMap::with_capacity(headers.len());
+    let mut last = None;
+    for (name, value) in headers {
+        let name = match name {
+            Some(n) => {
+                last = Some(n.clone());
+                n
+            }
+            None => match &last {
+                Some(n) => n.clone(),
+                None => continue,
+            },
+        };
+        let mut copy = match http::HeaderValue::from_bytes(value.as_bytes()) {
+            Ok(v) => v,
+            Err(_) => value,
+        };
+        copy.set_sensitive(value_is_sensitive(&name));
+        out.append(name, copy);
+    }
+    out
+}
+
+fn value_is_sensitive(name: &http::HeaderName) -> bool {
+    name == http::header::AUTHORIZATION
+        || name.as_str() == "x-api-key"
+        || name.as_str() == "x-goog-api-key"
 }
 
 /// Bodies up to this size are copied out of the connection's read buffer.
