@@ -7,7 +7,12 @@
 //! decodes REQ.json as the client kind, encodes it for the upstream kind, decodes RESP.json as
 //! the upstream kind's answer and encodes that for the client, printing ns per step.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use std::time::Instant;
 
