@@ -261,32 +261,12 @@ async fn api(app: AppState, req: http::Request<HyperBody>) -> Response {
 /// that the request holds none of it while it waits on the upstream.
 fn own_headers(headers: http::HeaderMap) -> http::HeaderMap {
     let mut out = http::HeaderMap::with_capacity(headers.len());
-    let mut last = None;
-    for (name, value) in headers {
-        let name = match name {
-            Some(n) => {
-                last = Some(n.clone());
-                n
-            }
-            None => match &last {
-                Some(n) => n.clone(),
-                None => continue,
-            },
-        };
-        let mut copy = match http::HeaderValue::from_bytes(value.as_bytes()) {
-            Ok(v) => v,
-            Err(_) => value,
-        };
-        copy.set_sensitive(value_is_sensitive(&name));
-        out.append(name, copy);
+    for (name, value) in &headers {
+        let copy =
+            http::HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        out.append(name.clone(), copy);
     }
     out
-}
-
-fn value_is_sensitive(name: &http::HeaderName) -> bool {
-    name == http::header::AUTHORIZATION
-        || name.as_str() == "x-api-key"
-        || name.as_str() == "x-goog-api-key"
 }
 
 /// Bodies up to this size are copied out of the connection's read buffer.

@@ -193,38 +193,59 @@ async fn chunks_arrive_as_the_upstream_produces_them() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_upstream_stream_times_out() {
+/// A Chat stream of `prompt` through `route` (served by `provider`, whose idle limit is
+/// `idle_ms`) from a mock sending `chunks` chunks `gap_ms` apart: the request id, the events and
+/// the elapsed time.
+async fn stream_with_idle_limit(
+    provider: &str,
+    route: &str,
+    prompt: &str,
+    idle_ms: u64,
+    chunks: usize,
+    gap_ms: u64,
+) -> (
+    common::Gateway,
+    String,
+    Vec<common::parse::SseEvent>,
+    Duration,
+) {
     let m = mock(MockConfig {
-        chunks: 3,
-        chunk_delay_ms: 600,
+        chunks,
+        chunk_delay_ms: gap_ms,
         ..MockConfig::default()
     })
     .await;
-    let yaml = standard_bundle(&m.url(), SETTINGS).replace(
-        "  - name: claude\n    channel: anthropic\n",
-        "  - name: claude\n    channel: anthropic\n    timeouts: {idle_ms: 150}\n",
+    let base = standard_bundle(&m.url(), SETTINGS);
+    let at = format!("  - name: {provider}\n");
+    let yaml = base.replacen(
+        &at,
+        &format!("{at}    timeouts: {{idle_ms: {idle_ms}}}\n"),
+        1,
     );
+    assert_ne!(yaml, base, "provider {provider} is in the bundle");
     let gw = gateway(&yaml).await;
     let t0 = Instant::now();
     let kind = Kind::Chat;
     let resp = gw
-        .generate_stream(
-            kind,
-            "via-anthropic",
-            &kind.text_body("via-anthropic", "slow", true),
-            &[],
-        )
+        .generate_stream(kind, route, &kind.text_body(route, prompt, true), &[])
         .await;
     assert_eq!(resp.status(), 200);
     let rid = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
     let events = sse(&read_all(resp).await);
+    let elapsed = t0.elapsed();
+    (gw, rid, events, elapsed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_upstream_stream_times_out() {
+    let (gw, rid, events, elapsed) =
+        stream_with_idle_limit("claude", "via-anthropic", "slow", 150, 3, 600).await;
     assert!(
-        t0.elapsed() < Duration::from_millis(1000),
-        "cut after the idle timeout: {:?}",
-        t0.elapsed()
+        elapsed < Duration::from_millis(1000),
+        "cut after the idle timeout: {elapsed:?}"
     );
-    let err = stream_error(kind, &events).unwrap_or_else(|| panic!("no error frame: {events:?}"));
+    let err =
+        stream_error(Kind::Chat, &events).unwrap_or_else(|| panic!("no error frame: {events:?}"));
     assert!(err.to_string().contains("timed out"), "{err}");
     assert_eq!(gw.record(&rid).await.end, EndState::UpstreamAborted);
 }
@@ -232,36 +253,13 @@ async fn idle_upstream_stream_times_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_that_keeps_moving_outlives_its_idle_timeout() {
     // chunks 120 ms apart, idle limit 300 ms, stream ~0.6 s long: the limit is per gap, not total
-    let m = mock(MockConfig {
-        chunks: 5,
-        chunk_delay_ms: 120,
-        ..MockConfig::default()
-    })
-    .await;
-    let yaml = standard_bundle(&m.url(), SETTINGS).replace(
-        "  - name: compat\n    channel: openai-compatible\n",
-        "  - name: compat\n    channel: openai-compatible\n    timeouts: {idle_ms: 300}\n",
-    );
-    assert!(yaml.contains("idle_ms: 300"));
-    let gw = gateway(&yaml).await;
-    let t0 = Instant::now();
-    let kind = Kind::Chat;
-    let resp = gw
-        .generate_stream(
-            kind,
-            "via-chat",
-            &kind.text_body("via-chat", "steady", true),
-            &[],
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    let rid = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let events = sse(&read_all(resp).await);
+    let (gw, rid, events, elapsed) =
+        stream_with_idle_limit("compat", "via-chat", "steady", 300, 5, 120).await;
     assert!(
-        t0.elapsed() > Duration::from_millis(400),
-        "the stream ran past one idle period: {:?}",
-        t0.elapsed()
+        elapsed > Duration::from_millis(400),
+        "the stream ran past one idle period: {elapsed:?}"
     );
+    let kind = Kind::Chat;
     assert!(stream_error(kind, &events).is_none(), "{events:?}");
     framing(kind, &events).unwrap();
     assert_eq!(streamed(kind, &events).text, "mock reply to: steady");
