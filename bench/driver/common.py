@@ -14,7 +14,7 @@ _CPUS = sorted(os.sched_getaffinity(0))
 TARGET_CORE, LOAD_CORE = str(_CPUS[0]), str(_CPUS[1] if len(_CPUS) > 1 else _CPUS[0])
 GPROXY_KEY = "gp-bench-key-0001"
 LITELLM_KEY = "sk-litellm-bench-0001"
-TARGETS = ["direct", "forwarder", "gproxy", "litellm"]
+TARGETS = ["direct", "forwarder", "forwarder-wreq", "gproxy", "litellm"]
 TICK = os.sysconf("SC_CLK_TCK")
 
 

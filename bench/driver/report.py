@@ -95,6 +95,7 @@ def tables(results, scen):
                 if sc.faults:
                     note = {"direct": "errors reach the client",
                             "forwarder": "forwards the errors as they are",
+                            "forwarder-wreq": "forwards the errors as they are",
                             "gproxy": "failover route, two members",
                             "litellm": "two deployments, num_retries 2; failing deployments are "
                                        "put in cooldown and refused (429)"}[t]

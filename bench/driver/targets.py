@@ -1,4 +1,5 @@
-"""The four sides of the comparison: direct, the bare forwarder, gproxy and LiteLLM."""
+"""The sides of the comparison: direct, the bare forwarder (with hyper's client or with wreq,
+gproxy's), gproxy and LiteLLM."""
 
 import os
 import time
@@ -102,9 +103,11 @@ class Target:
             return
         self.port = free_port()
         listen = "127.0.0.1:%d" % self.port
-        if self.name == "forwarder":
-            self.proc = Proc("forwarder", [self.bins["forwarder"], "--listen", listen, "--upstream",
-                                           "127.0.0.1:%d" % self.up_port, "--workers", "1"],
+        if self.name in ("forwarder", "forwarder-wreq"):
+            client = "wreq" if self.name == "forwarder-wreq" else "hyper"
+            self.proc = Proc(self.name, [self.bins["forwarder"], "--listen", listen, "--upstream",
+                                         "127.0.0.1:%d" % self.up_port, "--workers", "1",
+                                         "--client", client],
                              self.workdir, TARGET_CORE)
             self.proc.wait_http("http://%s/healthz" % listen, 30)
         elif self.name == "gproxy":

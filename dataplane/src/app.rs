@@ -55,7 +55,9 @@ impl Default for Options {
 const POOL_MAX_IDLE_PER_HOST: usize = 4096;
 
 /// An upstream HTTP client: pooled keep-alive connections, no redirects, no ambient proxies
-/// (proxies are per provider / credential).
+/// (proxies are per provider / credential), no retries of its own: failover is the pipeline's
+/// (wreq's default policy retries HTTP/2 protocol NACKs and, to be able to, clones every
+/// request's headers and extensions before sending it).
 pub fn upstream_client(connect_timeout: Duration) -> Result<wreq::Client, wreq::Error> {
     wreq::Client::builder()
         .connect_timeout(connect_timeout)
@@ -64,6 +66,7 @@ pub fn upstream_client(connect_timeout: Duration) -> Result<wreq::Client, wreq::
         .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
         .no_proxy()
         .redirect(wreq::redirect::Policy::none())
+        .retry(wreq::retry::Policy::never().max_retries_per_request(0))
         .build()
 }
 

@@ -1,13 +1,17 @@
 //! `gproxy-bench-forwarder`: the thinnest reverse proxy hyper allows. Method, path, headers and
 //! body go to one upstream over a keep-alive pool; the response streams back unbuffered. What a
 //! proxy costs beyond this is the proxy's own work.
+//!
+//! [`ClientKind::Wreq`] swaps the upstream client for wreq (the client gproxy uses), configured
+//! as gproxy configures it, with both bodies collected as gproxy collects them for a whole
+//! answer: the floor of a proxy built from gproxy's parts, without gproxy's pipeline.
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{Either, Full};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, HOST};
 use hyper::server::conn::http1;
@@ -51,14 +55,28 @@ fn strip_hop_by_hop(h: &mut HeaderMap) {
     }
 }
 
+/// Which HTTP client carries requests upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    /// hyper-util's legacy pooled client, bodies streamed both ways (the default).
+    Hyper,
+    /// wreq, request and answer bodies collected in memory.
+    Wreq,
+}
+
 pub struct Forwarder {
     client: Client<HttpConnector, Incoming>,
+    wreq: Option<wreq::Client>,
     upstream: SocketAddr,
     host: HeaderValue,
 }
 
 impl Forwarder {
     pub fn new(upstream: SocketAddr) -> Forwarder {
+        Forwarder::with_client(upstream, ClientKind::Hyper)
+    }
+
+    pub fn with_client(upstream: SocketAddr, kind: ClientKind) -> Forwarder {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_keepalive(Some(Duration::from_secs(60)));
@@ -70,8 +88,27 @@ impl Forwarder {
             .build(connector);
         let host = HeaderValue::from_str(&upstream.to_string())
             .unwrap_or_else(|_| HeaderValue::from_static("localhost"));
+        // as gproxy's `upstream_client`: pooled keep-alive, no proxies, redirects or retries
+        let wreq = (kind == ClientKind::Wreq).then(|| {
+            wreq::Client::builder()
+                .tcp_nodelay(true)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_max_idle_per_host(4096)
+                .no_proxy()
+                .redirect(wreq::redirect::Policy::none())
+                .retry(wreq::retry::Policy::never().max_retries_per_request(0))
+                .build()
+        });
+        let wreq = match wreq.transpose() {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("cannot build the wreq client ({e}); using hyper");
+                None
+            }
+        };
         Forwarder {
             client,
+            wreq,
             upstream,
             host,
         }
@@ -88,6 +125,9 @@ impl Forwarder {
     }
 
     pub async fn forward(&self, mut req: Request<Incoming>) -> Response<ProxyBody> {
+        if let Some(client) = &self.wreq {
+            return self.forward_wreq(client, req).await;
+        }
         let Some(uri) = self.target(&req) else {
             return status(StatusCode::BAD_REQUEST);
         };
@@ -105,6 +145,44 @@ impl Forwarder {
     }
 }
 
+impl Forwarder {
+    async fn forward_wreq(
+        &self,
+        client: &wreq::Client,
+        req: Request<Incoming>,
+    ) -> Response<ProxyBody> {
+        let Some(uri) = self.target(&req) else {
+            return status(StatusCode::BAD_REQUEST);
+        };
+        let (mut parts, body) = req.into_parts();
+        let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
+            return status(StatusCode::BAD_REQUEST);
+        };
+        strip_hop_by_hop(&mut parts.headers);
+        parts.headers.remove(HOST);
+        let sent = client
+            .request(parts.method, uri.to_string())
+            .headers(parts.headers)
+            .body(body)
+            .send()
+            .await;
+        let Ok(resp) = sent else {
+            return status(StatusCode::BAD_GATEWAY);
+        };
+        let code = resp.status();
+        let mut headers = resp.headers().clone();
+        let Ok(body) = resp.bytes().await else {
+            return status(StatusCode::BAD_GATEWAY);
+        };
+        strip_hop_by_hop(&mut headers);
+        headers.remove("transfer-encoding");
+        let mut r = Response::new(Either::Right(Full::new(body)));
+        *r.status_mut() = code;
+        *r.headers_mut() = headers;
+        r
+    }
+}
+
 fn status(code: StatusCode) -> Response<ProxyBody> {
     let mut r = Response::new(Either::Right(Full::new(Bytes::new())));
     *r.status_mut() = code;
@@ -116,8 +194,17 @@ pub fn serve(
     listener: TcpListener,
     upstream: SocketAddr,
 ) -> io::Result<(SocketAddr, JoinHandle<()>)> {
+    serve_with(listener, upstream, ClientKind::Hyper)
+}
+
+/// [`serve`] with a choice of upstream client.
+pub fn serve_with(
+    listener: TcpListener,
+    upstream: SocketAddr,
+    kind: ClientKind,
+) -> io::Result<(SocketAddr, JoinHandle<()>)> {
     let addr = listener.local_addr()?;
-    let fwd = std::sync::Arc::new(Forwarder::new(upstream));
+    let fwd = std::sync::Arc::new(Forwarder::with_client(upstream, kind));
     let task = tokio::spawn(async move {
         loop {
             let (tcp, _) = match listener.accept().await {

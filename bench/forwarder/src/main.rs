@@ -6,18 +6,21 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: bench-forwarder --upstream ADDR:PORT [--listen ADDR:PORT] [--workers N]
   --upstream ADDR:PORT   where every request goes
   --listen ADDR:PORT     address to bind (default 127.0.0.1:9200)
-  --workers N            tokio worker threads (default 1)";
+  --workers N            tokio worker threads (default 1)
+  --client hyper|wreq    upstream client (default hyper; wreq collects both bodies, as gproxy)";
 
 struct Args {
     listen: SocketAddr,
     upstream: SocketAddr,
     workers: usize,
+    client: gproxy_bench_forwarder::ClientKind,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut listen = SocketAddr::from(([127, 0, 0, 1], 9200));
     let mut upstream = None;
     let mut workers = 1;
+    let mut client = gproxy_bench_forwarder::ClientKind::Hyper;
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
             return Err(String::new());
@@ -28,6 +31,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--listen" => listen = v.parse().map_err(|_| bad())?,
             "--upstream" => upstream = Some(v.parse().map_err(|_| bad())?),
             "--workers" => workers = v.parse::<usize>().map_err(|_| bad())?.max(1),
+            "--client" => {
+                client = match v.as_str() {
+                    "hyper" => gproxy_bench_forwarder::ClientKind::Hyper,
+                    "wreq" => gproxy_bench_forwarder::ClientKind::Wreq,
+                    _ => return Err(bad()),
+                }
+            }
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -36,6 +46,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         listen,
         upstream,
         workers,
+        client,
     })
 }
 
@@ -69,7 +80,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        match gproxy_bench_forwarder::serve(listener, args.upstream) {
+        match gproxy_bench_forwarder::serve_with(listener, args.upstream, args.client) {
             Ok((addr, task)) => {
                 println!("listening on {addr}, forwarding to {}", args.upstream);
                 let _ = task.await;
@@ -99,5 +110,9 @@ mod tests {
         assert!(args("--listen 127.0.0.1:8").is_err());
         assert!(args("--upstream nowhere").is_err());
         assert!(args("--upstream 127.0.0.1:9 --workers").is_err());
+        assert_eq!(a.client, gproxy_bench_forwarder::ClientKind::Hyper);
+        let w = args("--upstream 127.0.0.1:9 --client wreq").unwrap();
+        assert_eq!(w.client, gproxy_bench_forwarder::ClientKind::Wreq);
+        assert!(args("--upstream 127.0.0.1:9 --client curl").is_err());
     }
 }
