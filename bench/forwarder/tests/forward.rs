@@ -51,6 +51,30 @@ async fn answers_pass_through_whole() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wreq_client_passes_answers_and_headers_through() {
+    let up = gproxy_bench_upstream::serve(listener().await, Config::default())
+        .unwrap()
+        .0;
+    let addr = gproxy_bench_forwarder::serve_with(
+        listener().await,
+        up,
+        gproxy_bench_forwarder::ClientKind::Wreq,
+    )
+    .unwrap()
+    .0;
+    let r = load(
+        format!("--url http://{addr}/v1/chat/completions -c 2 -d 0.3 --method POST -H x-bench-response-bytes:3000"),
+        r#"{"model":"m","messages":[]}"#,
+    )
+    .await;
+    let ok = r["ok"].as_u64().unwrap();
+    assert!(ok > 10, "{r}");
+    assert_eq!(r["completed"], ok);
+    let per = r["bytes_in"].as_u64().unwrap() / ok;
+    assert!(per.abs_diff(3000) < 64, "{per} bytes per answer");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_are_not_buffered() {
     let mut config = Config::default();
     config.shape.chunks = 6;
