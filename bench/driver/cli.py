@@ -125,7 +125,13 @@ def main():
                 for t in targets:
                     target = Target(t, bins, workdir, up, up_port)
                     try:
-                        r = measure(sc, target, bins, opts, workdir)
+                        if t == "forwarder-wreq" and sc.stream:
+                            # it collects whole answers: a stream would be measured as one
+                            # buffered body, which says nothing about a streaming proxy
+                            r = {"scenario": sc.name, "target": t, "phases": [], "skipped": True,
+                                 "unavailable": "collects whole answers; not a streaming proxy"}
+                        else:
+                            r = measure(sc, target, bins, opts, workdir)
                     except BenchError as e:
                         r = {"scenario": sc.name, "target": t, "phases": [], "unavailable": str(e)}
                         if t != "litellm":

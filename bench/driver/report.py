@@ -123,7 +123,7 @@ def problems(results, scen):
         sc = sc_by[r["scenario"]]
         who = "%s/%s" % (r["scenario"], r["target"])
         if r.get("unavailable"):
-            if r["target"] != "litellm":
+            if r["target"] != "litellm" and not r.get("skipped"):
                 out.append("%s: %s" % (who, r["unavailable"]))
             continue
         for k in ("idle_rss_kb", "peak_rss_kb"):

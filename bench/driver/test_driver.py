@@ -111,6 +111,9 @@ class Checks(unittest.TestCase):
         self.assertTrue(any("usage records" in p for p in report.problems([bad], self.scen)))
         down = {"scenario": "chat-1k", "target": "gproxy", "phases": [], "unavailable": "exited"}
         self.assertEqual(len(report.problems([down], self.scen)), 1)
+        skipped = {"scenario": "chat-1k", "target": "forwarder-wreq", "phases": [], "skipped": True,
+                   "unavailable": "collects whole answers; not a streaming proxy"}
+        self.assertEqual(report.problems([skipped], self.scen), [])
 
     def test_faults_expect_errors_except_through_failover(self):
         ok = [result("faults", "forwarder", ok=900, non_2xx=100),
