@@ -125,11 +125,10 @@ def main():
                 for t in targets:
                     target = Target(t, bins, workdir, up, up_port)
                     try:
-                        if t == "forwarder-wreq" and sc.stream:
-                            # it collects whole answers: a stream would be measured as one
-                            # buffered body, which says nothing about a streaming proxy
+                        why = target.skips(sc)
+                        if why:
                             r = {"scenario": sc.name, "target": t, "phases": [], "skipped": True,
-                                 "unavailable": "collects whole answers; not a streaming proxy"}
+                                 "unavailable": why}
                         else:
                             r = measure(sc, target, bins, opts, workdir)
                     except BenchError as e:

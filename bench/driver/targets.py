@@ -90,6 +90,13 @@ class Target:
     def pid(self):
         return (self.proc or self.up_proc).pid
 
+    def skips(self, sc):
+        """Why this target does not run scenario `sc` (not a failure), or None."""
+        if self.name == "forwarder-wreq" and sc.stream:
+            # it collects whole answers: a stream would be measured as one buffered body
+            return "collects whole answers; not a streaming proxy"
+        return None
+
     def headers(self, kind):
         h = {"content-type": "application/json"}
         if kind == "anthropic":

@@ -2,8 +2,8 @@
 //! body go to one upstream over a keep-alive pool; the response streams back unbuffered. What a
 //! proxy costs beyond this is the proxy's own work.
 //!
-//! [`ClientKind::Wreq`] swaps the upstream client for wreq (the client gproxy uses), configured
-//! as gproxy configures it, with both bodies collected as gproxy collects them for a whole
+//! [`ClientKind::Wreq`] swaps the upstream client for gproxy's own (wreq, built by
+//! `gproxy_dataplane::app::upstream_client`), with both bodies collected as gproxy collects them for a whole
 //! answer: the floor of a proxy built from gproxy's parts, without gproxy's pipeline.
 
 use std::io;
@@ -64,54 +64,52 @@ pub enum ClientKind {
     Wreq,
 }
 
+/// The client behind a [`Forwarder`], one of [`ClientKind`].
+#[allow(clippy::large_enum_variant)] // one per process, never moved on the request path
+enum Upstream {
+    Hyper(Client<HttpConnector, Incoming>),
+    Wreq(wreq::Client),
+}
+
 pub struct Forwarder {
-    client: Client<HttpConnector, Incoming>,
-    wreq: Option<wreq::Client>,
+    client: Upstream,
     upstream: SocketAddr,
     host: HeaderValue,
 }
 
 impl Forwarder {
-    pub fn new(upstream: SocketAddr) -> Forwarder {
+    pub fn new(upstream: SocketAddr) -> io::Result<Forwarder> {
         Forwarder::with_client(upstream, ClientKind::Hyper)
     }
 
-    pub fn with_client(upstream: SocketAddr, kind: ClientKind) -> Forwarder {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_keepalive(Some(Duration::from_secs(60)));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(usize::MAX)
-            .timer(TokioTimer::new())
-            .pool_timer(TokioTimer::new())
-            .build(connector);
+    pub fn with_client(upstream: SocketAddr, kind: ClientKind) -> io::Result<Forwarder> {
+        let client = match kind {
+            ClientKind::Hyper => {
+                let mut connector = HttpConnector::new();
+                connector.set_nodelay(true);
+                connector.set_keepalive(Some(Duration::from_secs(60)));
+                Upstream::Hyper(
+                    Client::builder(TokioExecutor::new())
+                        .pool_idle_timeout(Duration::from_secs(90))
+                        .pool_max_idle_per_host(usize::MAX)
+                        .timer(TokioTimer::new())
+                        .pool_timer(TokioTimer::new())
+                        .build(connector),
+                )
+            }
+            // gproxy's own client, built by gproxy's own constructor
+            ClientKind::Wreq => Upstream::Wreq(
+                gproxy_dataplane::app::upstream_client(Duration::from_secs(10))
+                    .map_err(io::Error::other)?,
+            ),
+        };
         let host = HeaderValue::from_str(&upstream.to_string())
             .unwrap_or_else(|_| HeaderValue::from_static("localhost"));
-        // as gproxy's `upstream_client`: pooled keep-alive, no proxies, redirects or retries
-        let wreq = (kind == ClientKind::Wreq).then(|| {
-            wreq::Client::builder()
-                .tcp_nodelay(true)
-                .pool_idle_timeout(Duration::from_secs(90))
-                .pool_max_idle_per_host(4096)
-                .no_proxy()
-                .redirect(wreq::redirect::Policy::none())
-                .retry(wreq::retry::Policy::never().max_retries_per_request(0))
-                .build()
-        });
-        let wreq = match wreq.transpose() {
-            Ok(w) => w,
-            Err(e) => {
-                eprintln!("cannot build the wreq client ({e}); using hyper");
-                None
-            }
-        };
-        Forwarder {
+        Ok(Forwarder {
             client,
-            wreq,
             upstream,
             host,
-        }
+        })
     }
 
     fn target(&self, req: &Request<Incoming>) -> Option<Uri> {
@@ -125,16 +123,17 @@ impl Forwarder {
     }
 
     pub async fn forward(&self, mut req: Request<Incoming>) -> Response<ProxyBody> {
-        if let Some(client) = &self.wreq {
-            return self.forward_wreq(client, req).await;
-        }
+        let client = match &self.client {
+            Upstream::Hyper(c) => c,
+            Upstream::Wreq(c) => return self.forward_wreq(c, req).await,
+        };
         let Some(uri) = self.target(&req) else {
             return status(StatusCode::BAD_REQUEST);
         };
         *req.uri_mut() = uri;
         strip_hop_by_hop(req.headers_mut());
         req.headers_mut().insert(HOST, self.host.clone());
-        match self.client.request(req).await {
+        match client.request(req).await {
             Ok(resp) => {
                 let (mut parts, body) = resp.into_parts();
                 strip_hop_by_hop(&mut parts.headers);
@@ -143,9 +142,7 @@ impl Forwarder {
             Err(_) => status(StatusCode::BAD_GATEWAY),
         }
     }
-}
 
-impl Forwarder {
     async fn forward_wreq(
         &self,
         client: &wreq::Client,
@@ -204,7 +201,7 @@ pub fn serve_with(
     kind: ClientKind,
 ) -> io::Result<(SocketAddr, JoinHandle<()>)> {
     let addr = listener.local_addr()?;
-    let fwd = std::sync::Arc::new(Forwarder::with_client(upstream, kind));
+    let fwd = std::sync::Arc::new(Forwarder::with_client(upstream, kind)?);
     let task = tokio::spawn(async move {
         loop {
             let (tcp, _) = match listener.accept().await {
