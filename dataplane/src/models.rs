@@ -130,7 +130,7 @@ pub fn estimate_input_tokens(req: &ir::Request) -> u64 {
         if let ir::Tool::Function(f) = t {
             bytes += f.name.len()
                 + f.description.as_ref().map_or(0, String::len)
-                + f.parameters.as_ref().map_or(0, |p| p.to_string().len());
+                + f.parameters.as_ref().map_or(0, |p| p.get().len());
         }
     }
     (bytes as u64).div_ceil(4) + messages * 4

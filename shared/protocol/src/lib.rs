@@ -5,8 +5,10 @@
 //! every enum that the providers grow has a catch-all variant, so a passthrough never drops data.
 
 mod de;
+pub mod raw;
 pub mod taxonomy;
 
+pub use raw::RawJson;
 pub use taxonomy::{Family, Operation, OperationGroup, OperationKey, OperationKind};
 
 pub mod anthropic;

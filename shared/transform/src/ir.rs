@@ -12,7 +12,7 @@
 //! - What the IR has no field for lands in an `extra` map, so a codec of the same family (Chat and
 //!   Responses are both OpenAI) can still carry it; other families report it as a diagnostic.
 
-use gproxy_protocol::Family;
+use gproxy_protocol::{Family, RawJson};
 use serde_json::{Map, Value};
 
 /// Free-form fields the IR has no slot for, keyed by their wire name.
@@ -236,8 +236,8 @@ pub struct FunctionTool {
     pub name: String,
     pub namespace: Option<String>,
     pub description: Option<String>,
-    /// JSON Schema of the arguments.
-    pub parameters: Option<Value>,
+    /// JSON Schema of the arguments, as compact JSON text (it crosses every edge unchanged).
+    pub parameters: Option<RawJson>,
     pub strict: Option<bool>,
 }
 

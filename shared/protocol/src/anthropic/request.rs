@@ -1,5 +1,6 @@
 //! `POST /v1/messages` and `POST /v1/messages/count_tokens` request bodies.
 
+use crate::RawJson;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -128,7 +129,7 @@ pub struct CustomTool {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    pub input_schema: Value,
+    pub input_schema: RawJson,
     /// Absent or `custom`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,

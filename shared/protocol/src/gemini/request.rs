@@ -1,5 +1,6 @@
 //! `models/{model}:generateContent` / `:streamGenerateContent` request body (the model is in the path).
 
+use crate::RawJson;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
@@ -110,7 +111,7 @@ pub struct FunctionDeclaration {
         skip_serializing_if = "Option::is_none",
         alias = "parameters_json_schema"
     )]
-    pub parameters_json_schema: Option<Value>,
+    pub parameters_json_schema: Option<RawJson>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<Value>,
     #[serde(

@@ -94,7 +94,7 @@ fn snake_case_fields_are_read() {
     let decl = &req.tools.unwrap()[0].function_declarations.clone().unwrap()[0];
     assert_eq!(decl.name, "get_weather");
     assert_eq!(
-        decl.parameters_json_schema.as_ref().unwrap()["required"],
+        decl.parameters_json_schema.as_ref().unwrap().to_value()["required"],
         json!(["city"])
     );
     assert!(decl.extra.is_empty());

@@ -61,7 +61,7 @@ pub(crate) fn encode_tools(
                 let schema = f
                     .parameters
                     .clone()
-                    .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+                    .unwrap_or_else(|| json!({"type": "object", "properties": {}}).into());
                 let mut c = wire::CustomTool {
                     name: flat_tool_name(&f.name, f.namespace.as_deref()),
                     description: f.description.clone(),
@@ -92,7 +92,7 @@ pub(crate) fn encode_tools(
                 wire::Tool::Custom(wire::CustomTool {
                     name: name.clone(),
                     description: description.clone(),
-                    input_schema: json!({"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}),
+                    input_schema: json!({"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}).into(),
                     ..Default::default()
                 })
             }

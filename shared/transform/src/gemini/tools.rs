@@ -26,7 +26,7 @@ pub(crate) fn decode_tools(tools: &[wire::Tool]) -> Vec<Tool> {
         for d in t.function_declarations.iter().flatten() {
             let parameters = match (&d.parameters_json_schema, &d.parameters) {
                 (Some(schema), _) => Some(schema.clone()),
-                (None, Some(openapi)) => Some(openapi_to_json_schema(openapi)),
+                (None, Some(openapi)) => Some(openapi_to_json_schema(openapi).into()),
                 (None, None) => None,
             };
             out.push(Tool::Function(FunctionTool {
@@ -95,11 +95,14 @@ pub(crate) fn encode_tools(tools: &[Tool], diag: &mut Diagnostics) -> Option<Vec
                 decls.push(wire::FunctionDeclaration {
                     name: name.clone(),
                     description: description.clone(),
-                    parameters_json_schema: Some(serde_json::json!({
-                        "type": "object",
-                        "properties": {"input": {"type": "string"}},
-                        "required": ["input"]
-                    })),
+                    parameters_json_schema: Some(
+                        serde_json::json!({
+                            "type": "object",
+                            "properties": {"input": {"type": "string"}},
+                            "required": ["input"]
+                        })
+                        .into(),
+                    ),
                     ..wire::FunctionDeclaration::default()
                 });
             }

@@ -1,5 +1,6 @@
 //! Chat Completions types shared by requests, responses and stream chunks.
 
+use crate::RawJson;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -129,7 +130,7 @@ pub struct FunctionDef {
     pub description: Option<String>,
     /// JSON Schema of the arguments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<Value>,
+    pub parameters: Option<RawJson>,
     #[serde(
         default,
         deserialize_with = "nullable",

@@ -76,14 +76,21 @@ fn parallel_tools_request_and_answer() {
         .map(|t| match t {
             ir::Tool::Function(f) => (
                 f.name.as_str(),
-                f.parameters.as_ref().unwrap()["required"][0]
+                f.parameters.as_ref().unwrap().to_value()["required"][0]
                     .as_str()
-                    .unwrap(),
+                    .unwrap()
+                    .to_owned(),
             ),
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(names, [("get_weather", "city"), ("get_time", "timezone")]);
+    assert_eq!(
+        names,
+        [
+            ("get_weather", "city".to_owned()),
+            ("get_time", "timezone".to_owned())
+        ]
+    );
     assert_eq!(req.tool_choice, Some(ir::ToolChoice::Auto));
     let roles: Vec<_> = req.messages.iter().map(|m| m.role).collect();
     assert_eq!(roles, [Role::User, Role::Assistant, Role::Tool, Role::Tool]);

@@ -88,7 +88,10 @@ fn python_sdk_tool_round_uses_names_to_pair_results() {
     let crate::ir::Tool::Function(f) = &req.tools[0] else {
         panic!()
     };
-    assert_eq!(f.parameters.as_ref().unwrap()["required"], json!(["city"]));
+    assert_eq!(
+        f.parameters.as_ref().unwrap().to_value()["required"],
+        json!(["city"])
+    );
 }
 
 #[test]

@@ -26,7 +26,9 @@ fn scenario_requests_decode_to_the_described_ir() {
         .map(|t| match t {
             crate::ir::Tool::Function(f) => (
                 f.name.as_str(),
-                f.parameters.as_ref().map(|p| p["required"].clone()),
+                f.parameters
+                    .as_ref()
+                    .map(|p| p.to_value()["required"].clone()),
             ),
             _ => ("?", None),
         })

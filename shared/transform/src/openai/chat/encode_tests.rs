@@ -55,7 +55,7 @@ fn foreign_requests_encode_with_diagnostics() {
         tools: vec![ir::Tool::Function(ir::FunctionTool {
             name: "run".into(),
             namespace: Some("shell".into()),
-            parameters: Some(json!({"type": "object"})),
+            parameters: Some(json!({"type": "object"}).into()),
             ..Default::default()
         })],
         tool_choice: Some(ir::ToolChoice::Tool("shell__run".into())),

@@ -163,7 +163,10 @@ fn scenario_requests_decode_to_the_described_ir() {
                 let ir::Tool::Function(w) = &req.tools[0] else {
                     unreachable!()
                 };
-                assert_eq!(w.parameters.as_ref().unwrap()["required"], json!(["city"]));
+                assert_eq!(
+                    w.parameters.as_ref().unwrap().to_value()["required"],
+                    json!(["city"])
+                );
                 assert_eq!(req.tool_choice, Some(ir::ToolChoice::Auto));
                 assert_eq!(roles, [Role::User, Role::Assistant, Role::Tool, Role::Tool]);
                 assert_eq!(

@@ -118,7 +118,7 @@ fn foreign_requests_encode_with_diagnostics() {
         ],
         tools: vec![ir::Tool::Function(ir::FunctionTool {
             name: "f".into(),
-            parameters: Some(json!({"type": "object"})),
+            parameters: Some(json!({"type": "object"}).into()),
             ..Default::default()
         })],
         tool_choice: Some(ToolChoice::Tool("f".into())),
