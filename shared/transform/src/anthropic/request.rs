@@ -19,7 +19,7 @@ use crate::error::{Result, TransformError};
 use crate::ir;
 
 pub(crate) fn decode(body: &[u8], ctx: DecodeContext<'_>) -> Result<ir::Request> {
-    let w: wire::MessagesRequest = serde_json::from_slice(body)?;
+    let w: wire::MessagesRequest = crate::error::from_json(body)?;
     from_wire(w, ctx)
 }
 

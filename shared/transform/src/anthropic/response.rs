@@ -15,7 +15,7 @@ use crate::ir;
 const KEPT: [&str; 2] = ["container", "stop_details"];
 
 pub(crate) fn decode(body: &[u8]) -> Result<ir::Response> {
-    let w: wire::MessageResponse = serde_json::from_slice(body)?;
+    let w: wire::MessageResponse = crate::error::from_json(body)?;
     from_wire(w)
 }
 

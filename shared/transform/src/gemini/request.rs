@@ -19,7 +19,7 @@ pub(crate) fn bare_model(model: &str) -> &str {
 }
 
 pub(crate) fn decode(body: &[u8], ctx: DecodeContext<'_>) -> Result<Request> {
-    let wire: wire::GenerateContentRequest = serde_json::from_slice(body)?;
+    let wire: wire::GenerateContentRequest = crate::error::from_json(body)?;
     Ok(from_wire(wire, ctx))
 }
 

@@ -24,7 +24,7 @@ const CANDIDATE_EXTRA: [&str; 7] = [
 ];
 
 pub(crate) fn decode(body: &[u8]) -> Result<Response> {
-    let w: wire::GenerateContentResponse = serde_json::from_slice(body)?;
+    let w: wire::GenerateContentResponse = crate::error::from_json(body)?;
     let mut resp = Response {
         id: w.response_id.clone().unwrap_or_default(),
         model: w.model_version.clone().unwrap_or_default(),

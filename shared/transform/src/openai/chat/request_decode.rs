@@ -11,7 +11,7 @@ use crate::error::{Result, TransformError};
 use crate::ir;
 
 pub(super) fn decode_request(body: &[u8], ctx: DecodeContext<'_>) -> Result<ir::Request> {
-    let req: ChatRequest = serde_json::from_slice(body)?;
+    let req: ChatRequest = crate::error::from_json(body)?;
     let mut extra = req.extra;
     keep(&mut extra, "logit_bias", req.logit_bias);
     keep(&mut extra, "verbosity", req.verbosity);

@@ -109,7 +109,7 @@ pub(super) fn annotation(value: Value) -> ir::Opaque {
 }
 
 pub(super) fn decode_response(body: &[u8]) -> Result<ir::Response> {
-    let resp: ChatCompletion = serde_json::from_slice(body)?;
+    let resp: ChatCompletion = crate::error::from_json(body)?;
     let mut extra = resp.extra;
     if let Some(Some(t)) = resp.service_tier {
         extra.insert("service_tier".to_owned(), json!(t));

@@ -106,7 +106,7 @@ fn put(extra: &mut Map<String, Value>, key: &str, v: Option<impl serde::Serializ
 }
 
 pub(crate) fn decode(body: &[u8], ctx: DecodeContext<'_>) -> Result<ir::Request> {
-    let req: wire::Request = serde_json::from_slice(body)?;
+    let req: wire::Request = crate::error::from_json(body)?;
     let mut residue = Residue::new();
     let mut extra = req.extra;
     let mut conv = Conversation::default();

@@ -150,7 +150,7 @@ pub(crate) fn template(ctx: &EncodeContext) -> wire::Response {
 }
 
 pub(crate) fn decode(body: &[u8]) -> Result<ir::Response> {
-    let r: wire::Response = serde_json::from_slice(body)?;
+    let r: wire::Response = crate::error::from_json(body)?;
     let mut content = Vec::with_capacity(r.output.len());
     let mut has_calls = false;
     for item in r.output {
