@@ -194,6 +194,10 @@ async fn a_reconnecting_data_plane_resumes_with_a_delta(db: TestDb) {
     // a second data plane whose connection is cut (its process, and snapshot, stay)
     let (i, relay) = c.add_relayed_dataplane().await;
     c.wait_version(v, SYNC).await;
+    eventually(SYNC, "the first snapshot was counted", || async {
+        c.dps[i].full_snapshots() >= 1
+    })
+    .await;
     let fulls_before = c.dps[i].full_snapshots();
     assert_eq!(fulls_before, 1);
     relay.cut();
@@ -225,13 +229,15 @@ async fn a_reconnecting_data_plane_resumes_with_a_delta(db: TestDb) {
         fulls_before,
         "the reconnect resumed with a delta, no full snapshot"
     );
-    assert!(
+    // the counter moves just after the snapshot becomes visible: wait for it, do not race it
+    eventually(SYNC, "a delta was counted", || async {
         c.dps[i]
             .status()
             .deltas
             .load(std::sync::atomic::Ordering::Relaxed)
             >= 1
-    );
+    })
+    .await;
     assert_eq!(c.chat(i, ALICE_KEY, "r2", "hi").await.status, 200);
     c.shutdown().await;
 }

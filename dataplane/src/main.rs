@@ -5,18 +5,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-
-/// mimalloc, with arenas committed lazily (`build.rs`, `src/mimalloc_options.c`): glibc malloc was
-/// a fifth of a translated request's instructions.
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use gproxy_config::{Bundle, Snapshot};
 use gproxy_dataplane::accesslog::{AccessLog, Format as AccessFormat};
 use gproxy_dataplane::control::{self, ControlOptions, TlsFiles};
 use gproxy_dataplane::http::ServeOptions;
 use gproxy_dataplane::logwriter::BatchWriter;
 use gproxy_dataplane::{App, Options};
+
+/// mimalloc, with arenas committed lazily (`build.rs`, `src/mimalloc_options.c`): glibc malloc was
+/// a fifth of a translated request's instructions.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser, Debug)]
 #[command(
