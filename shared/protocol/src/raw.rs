@@ -3,6 +3,7 @@
 //! into a string (no `Value` tree, no map per object); writing one copies the text.
 
 use std::fmt;
+use std::io::Write;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -82,7 +83,7 @@ impl<'de> Deserialize<'de> for RawJson {
     }
 }
 
-/// Writes the value it is given as compact JSON. Works with any deserializer (serde_json's
+/// Writes the value it is given as compact JSON (object keys too: they arrive as strings). Works with any deserializer (serde_json's
 /// reader, serde's buffered content inside `untagged` / `flatten` types, a `Value`).
 struct Sink<'a>(&'a mut Vec<u8>);
 
@@ -113,12 +114,13 @@ impl<'de> Visitor<'de> for Sink<'_> {
     }
 
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<(), E> {
-        self.0.extend_from_slice(v.to_string().as_bytes());
+        // writing to a `Vec` cannot fail
+        let _ = write!(self.0, "{v}");
         Ok(())
     }
 
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<(), E> {
-        self.0.extend_from_slice(v.to_string().as_bytes());
+        let _ = write!(self.0, "{v}");
         Ok(())
     }
 
@@ -172,7 +174,7 @@ impl<'de> Visitor<'de> for Sink<'_> {
             if !first {
                 self.0.push(b',');
             }
-            if map.next_key_seed(Key(&mut *self.0))?.is_none() {
+            if map.next_key_seed(Sink(&mut *self.0))?.is_none() {
                 self.0.truncate(at);
                 break;
             }
@@ -181,29 +183,6 @@ impl<'de> Visitor<'de> for Sink<'_> {
             first = false;
         }
         self.0.push(b'}');
-        Ok(())
-    }
-}
-
-/// An object key, written as a JSON string.
-struct Key<'a>(&'a mut Vec<u8>);
-
-impl<'de> DeserializeSeed<'de> for Key<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
-        Sink(self.0).string(v);
         Ok(())
     }
 }
